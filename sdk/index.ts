@@ -1,0 +1,2 @@
+/** The standalone Backups API client: usable without Pulumi. */
+export * from "./schemas";

@@ -1,0 +1,258 @@
+/**
+ * The Backups API contract, written once (see docs: ../shared/docs/api.md).
+ *
+ * The client parses every response with these schemas; the emulator validates every request
+ * and shapes every reply with the same ones. Response schemas are loose (unknown fields pass,
+ * unknown status strings pass) because the real platform may add to them; request schemas are
+ * strict about the fields they know, and ignore the rest as the platform does (decision 8).
+ */
+import { z } from "zod";
+
+/** Largest id we accept: beyond it JavaScript numbers stop being exact. */
+export const MAX_ID = Number.MAX_SAFE_INTEGER;
+/** Longest description the platform accepts (decision 8). */
+export const MAX_DESCRIPTION_LENGTH = 255;
+/** Page size the platform uses when none is asked for, and the most it allows (decision 2). */
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+
+/** A server or backup id: a positive whole number (never a string, never a float). */
+export const IdSchema = z
+  .number({ error: "must be a number" })
+  .int({ error: "must be a whole number" })
+  .positive({ error: "must be a positive number" })
+  .max(MAX_ID, { error: `must be at most ${MAX_ID}` });
+
+/** Backup statuses the platform documents. Others may appear and mean "not finished". */
+export const KNOWN_BACKUP_STATUSES = ["in_progress", "completed", "failed"] as const;
+export type KnownBackupStatus = (typeof KNOWN_BACKUP_STATUSES)[number];
+/** A backup status: one of the known ones, or any other string the platform may add. */
+export type BackupStatus = KnownBackupStatus | (string & {});
+
+/** Backup types as they appear in bodies (decision 5: lowercase). */
+export const BACKUP_TYPES = ["manual", "automatic"] as const;
+export type BackupType = (typeof BACKUP_TYPES)[number];
+
+/** A `backup_type` filter value: matched case-insensitively (decision 3). */
+export const BackupTypeFilterSchema = z
+  .string({ error: "must be a string" })
+  .transform((value) => value.toLowerCase())
+  .pipe(z.enum(BACKUP_TYPES, { error: 'must be "manual" or "automatic" (any case)' }));
+
+/** Server statuses the platform documents (decision 14). */
+export const KNOWN_SERVER_STATUSES = ["active", "restoring", "backing_up", "off"] as const;
+export type ServerStatus = (typeof KNOWN_SERVER_STATUSES)[number] | (string & {});
+
+/** Optional free text attached to a backup. */
+export const DescriptionSchema = z
+  .string({ error: "must be a string" })
+  .max(MAX_DESCRIPTION_LENGTH, { error: `must be at most ${MAX_DESCRIPTION_LENGTH} characters` });
+
+// ---------------------------------------------------------------------------------------------
+// Requests (wire format, snake_case)
+// ---------------------------------------------------------------------------------------------
+
+/** Body of `POST /backups/`. Unknown fields are dropped, as the platform ignores them. */
+export const CreateBackupRequestSchema = z.object({
+  server_id: IdSchema,
+  description: DescriptionSchema.optional(),
+});
+export type CreateBackupRequest = z.infer<typeof CreateBackupRequestSchema>;
+
+/** Body of `POST /servers/{id}/restore/`. */
+export const RestoreServerRequestSchema = z.object({
+  backup_id: IdSchema,
+});
+export type RestoreServerRequest = z.infer<typeof RestoreServerRequestSchema>;
+
+/** Paging query parameters shared by every list endpoint (decision 2). */
+export const PageQuerySchema = z.object({
+  page: z.coerce
+    .number({ error: "must be a number" })
+    .int({ error: "must be a whole number" })
+    .positive({ error: "must be a positive number" })
+    .max(MAX_ID)
+    .optional(),
+  page_size: z.coerce
+    .number({ error: "must be a number" })
+    .int({ error: "must be a whole number" })
+    .positive({ error: "must be a positive number" })
+    .max(MAX_PAGE_SIZE, { error: `must be at most ${MAX_PAGE_SIZE}` })
+    .optional(),
+});
+
+/**
+ * Query of `GET /backups/`. Query strings carry text, so ids are accepted as decimal digits
+ * only: "12345" passes, "12.5", "-1" and "abc" are a 400 (decision 3).
+ */
+export const ListBackupsQuerySchema = PageQuerySchema.extend({
+  server_id: z
+    .string()
+    .regex(/^[0-9]+$/, { error: "must be a positive integer" })
+    .transform(Number)
+    .pipe(IdSchema)
+    .optional(),
+  backup_type: BackupTypeFilterSchema.optional(),
+});
+export type ListBackupsQuery = z.infer<typeof ListBackupsQuerySchema>;
+
+/** A path parameter that must be a positive integer id (`/backups/{id}/`, `/servers/{id}/`). */
+export const PathIdSchema = z
+  .string()
+  .regex(/^[0-9]+$/, { error: "must be a positive integer" })
+  .transform(Number)
+  .pipe(IdSchema);
+
+// ---------------------------------------------------------------------------------------------
+// Responses (wire format, loose)
+// ---------------------------------------------------------------------------------------------
+
+/** The server a backup belongs to, as embedded in a backup. */
+export const ApiServerRefSchema = z.looseObject({
+  id: IdSchema,
+  name: z.string(),
+});
+
+/** One backup as the platform returns it. */
+export const ApiBackupSchema = z.looseObject({
+  id: IdSchema,
+  server: ApiServerRefSchema,
+  backup_type: z.string().transform((value) => value.toLowerCase()),
+  status: z.string(),
+  size_mb: z.number().nonnegative().nullable(),
+  created_at: z.string(),
+  expires_at: z.string().nullable(),
+  description: z.string().nullable().optional(),
+});
+export type ApiBackup = z.infer<typeof ApiBackupSchema>;
+
+/** The 201 body of `POST /backups/`: the new backup plus a human message. */
+export const ApiCreatedBackupSchema = ApiBackupSchema.extend({
+  message: z.string().optional(),
+});
+export type ApiCreatedBackup = z.infer<typeof ApiCreatedBackupSchema>;
+
+/** A server (decision 14). */
+export const ApiServerSchema = z.looseObject({
+  id: IdSchema,
+  name: z.string(),
+  status: z.string(),
+  disk_gb: z.number().nonnegative(),
+});
+export type ApiServer = z.infer<typeof ApiServerSchema>;
+
+/** The 202 body of `POST /servers/{id}/restore/` (decision 13). */
+export const ApiRestoreResponseSchema = z.looseObject({
+  message: z.string().optional(),
+  server_id: IdSchema,
+  backup_id: IdSchema,
+  status: z.string(),
+});
+export type ApiRestoreResponse = z.infer<typeof ApiRestoreResponseSchema>;
+
+/**
+ * A page of a list (decision 2). `next`/`previous` may be absent on platforms that do not
+ * page; `count` is the total across pages.
+ */
+export function pageSchema<T extends z.ZodType>(item: T) {
+  return z.looseObject({
+    count: z.number().int().nonnegative(),
+    next: z.string().nullable().optional(),
+    previous: z.string().nullable().optional(),
+    results: z.array(item),
+  });
+}
+export const ApiBackupPageSchema = pageSchema(ApiBackupSchema);
+export type ApiBackupPage = z.infer<typeof ApiBackupPageSchema>;
+export const ApiServerPageSchema = pageSchema(ApiServerSchema);
+export type ApiServerPage = z.infer<typeof ApiServerPageSchema>;
+
+/** DRF error body for 401/403/404/405/409/429 (decision 9). */
+export const ApiDetailErrorSchema = z.looseObject({ detail: z.string() });
+/** DRF field errors for 400: `{"server_id": ["…"]}` (decision 9). */
+export const ApiFieldErrorsSchema = z.record(z.string(), z.array(z.string()));
+export type ApiFieldErrors = z.infer<typeof ApiFieldErrorsSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Client-facing shapes (camelCase) and their mapping from the wire
+// ---------------------------------------------------------------------------------------------
+
+/** A backup, as the client returns it. */
+export interface Backup {
+  /** The backup's id. */
+  id: number;
+  /** The id of the server it belongs to. */
+  serverId: number;
+  /** The server's name at the time of the read. */
+  serverName: string;
+  /** `manual` or `automatic` (other values pass through lowercased). */
+  backupType: BackupType | (string & {});
+  /** `in_progress`, `completed`, `failed`, or a status the platform added later. */
+  status: BackupStatus;
+  /** Size in MiB once completed; null while in progress. */
+  sizeMb: number | null;
+  /** ISO 8601 UTC creation time. */
+  createdAt: string;
+  /** ISO 8601 UTC expiry time; null for manual backups, which never expire. */
+  expiresAt: string | null;
+  /** Free text; null when none was given. */
+  description: string | null;
+}
+
+/** A server, as the client returns it. */
+export interface Server {
+  id: number;
+  name: string;
+  status: ServerStatus;
+  /** Disk size in GB. */
+  diskGb: number;
+}
+
+/** The platform's answer to a restore request. */
+export interface RestoreResult {
+  serverId: number;
+  backupId: number;
+  /** `restoring` when the restore has started. */
+  status: string;
+  message: string | null;
+}
+
+/** Maps a wire backup to the client's camelCase shape. */
+export function toBackup(wire: ApiBackup): Backup {
+  return {
+    id: wire.id,
+    serverId: wire.server.id,
+    serverName: wire.server.name,
+    backupType: wire.backup_type,
+    status: wire.status,
+    sizeMb: wire.size_mb,
+    createdAt: wire.created_at,
+    expiresAt: wire.expires_at,
+    description: wire.description ?? null,
+  };
+}
+
+/** Maps a wire server to the client's camelCase shape. */
+export function toServer(wire: ApiServer): Server {
+  return { id: wire.id, name: wire.name, status: wire.status, diskGb: wire.disk_gb };
+}
+
+/** Maps a wire restore answer to the client's camelCase shape. */
+export function toRestoreResult(wire: ApiRestoreResponse): RestoreResult {
+  return {
+    serverId: wire.server_id,
+    backupId: wire.backup_id,
+    status: wire.status,
+    message: wire.message ?? null,
+  };
+}
+
+/** Formats zod issues as "field: reason; field: reason" for error messages. */
+export function describeIssues(error: z.ZodError, prefix = ""): string {
+  return error.issues
+    .map((issue) => {
+      const path = [prefix, ...issue.path.map(String)].filter(Boolean).join(".");
+      return path ? `${path}: ${issue.message}` : issue.message;
+    })
+    .join("; ");
+}
