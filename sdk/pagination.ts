@@ -1,0 +1,73 @@
+/**
+ * Paging rules for the list endpoints (decision 2 of the API contract).
+ *
+ * - A page with a `next` URL: follow it, but only on the base URL's origin (scheme, host and
+ *   port), so the Authorization header never travels to a host the user did not configure.
+ * - A page with `next: null`: the last page.
+ * - A page with no `next` key at all (platforms that do not page, or page by number only):
+ *   when it had results and fewer results than `count` were seen so far, ask `page=N+1`;
+ *   otherwise it was the only page.
+ * - An empty page, or a `next` already visited, always ends the walk, so a misbehaving
+ *   server cannot make the client loop forever.
+ */
+
+/** The fields of a list page that drive paging. */
+export interface PageLinks {
+  /** Total number of items across all pages. */
+  count: number;
+  /** Absolute URL of the next page; null on the last page; absent when the platform does not say. */
+  next?: string | null;
+  /** The page's items. */
+  results: readonly unknown[];
+}
+
+/** Where the next page is: a URL to fetch, a page number to ask for, or nowhere. */
+export type NextPage = { kind: "url"; url: URL } | { kind: "pageNumber"; pageNumber: number } | { kind: "done" };
+
+/** Raised by {@link nextPageOf} when `next` points away from the base URL's origin. */
+export class CrossOriginPageError extends Error {
+  constructor(
+    readonly nextUrl: string,
+    readonly allowedOrigin: string,
+  ) {
+    super(`the next page is on another origin (${safeOrigin(nextUrl)}), not ${allowedOrigin}`);
+    this.name = "CrossOriginPageError";
+  }
+}
+
+function safeOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return "an unparseable URL";
+  }
+}
+
+/** The state of one walk through a list. */
+export interface PageWalk {
+  /** URL of the page just fetched (relative `next` links resolve against it). */
+  currentUrl: URL;
+  /** 1-based number of the page just fetched. */
+  pageNumber: number;
+  /** Items seen so far, including this page. */
+  itemsSoFar: number;
+  /** Every URL fetched so far, as strings. */
+  visited: ReadonlySet<string>;
+  /** The origin every page must stay on (the base URL's). */
+  allowedOrigin: string;
+}
+
+/** Decides where the page after `page` is. Throws {@link CrossOriginPageError} for a foreign `next`. */
+export function nextPageOf(page: PageLinks, walk: PageWalk): NextPage {
+  if (page.results.length === 0) return { kind: "done" };
+  if (typeof page.next === "string" && page.next !== "") {
+    const url = new URL(page.next, walk.currentUrl);
+    if (url.origin !== walk.allowedOrigin) throw new CrossOriginPageError(page.next, walk.allowedOrigin);
+    if (walk.visited.has(url.toString())) return { kind: "done" };
+    return { kind: "url", url };
+  }
+  if (page.next === undefined && walk.itemsSoFar < page.count) {
+    return { kind: "pageNumber", pageNumber: walk.pageNumber + 1 };
+  }
+  return { kind: "done" };
+}
