@@ -25,7 +25,9 @@ export function loadSnapshot(path: string): StateSnapshot | undefined {
   try {
     parsed = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
-    throw new Error(`Cannot read emulator data file ${path}: ${(error as Error).message}`);
+    throw new Error(`Cannot read emulator data file ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const snapshot = parsed as Partial<StateSnapshot>;
   if (

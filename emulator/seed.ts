@@ -140,7 +140,7 @@ export function loadSeedFile(path: string): SeedDocument {
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
-    throw new Error(`Cannot read seed file ${path}: ${(error as Error).message}`);
+    throw new Error(`Cannot read seed file ${path}: ${(error as Error).message}`, { cause: error });
   }
   const parsed = SeedDocumentSchema.safeParse(raw);
   if (!parsed.success)
