@@ -299,7 +299,8 @@ function describeValue(value: unknown): string {
   if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
   if (value === null) return "null";
   if (value === undefined) return "undefined";
-  return Array.isArray(value) ? "an array" : `a ${typeof value}`;
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
 function invalidArgument(field: string, value: unknown, rule: string, fix: string): VpsInvalidArgumentError {
@@ -348,7 +349,7 @@ export class VpsClient {
   /** The normalized base URL (no trailing slash). */
   readonly baseUrl: string;
 
-  private readonly apiToken: string;
+  private declare readonly apiToken: string;
   private readonly baseOrigin: string;
   private readonly timeoutMs: number;
   private readonly deadlineMs: number;
@@ -382,7 +383,8 @@ export class VpsClient {
       );
     }
     registerSecret(apiToken);
-    this.apiToken = apiToken;
+    // Not enumerable: spreading, Object.values or a naive logger of the client skip it.
+    Object.defineProperty(this, "apiToken", { value: apiToken, enumerable: false, writable: false, configurable: false });
 
     const rawBaseUrl = options.baseUrl ?? process.env.VPS_API_URL ?? DEFAULT_BASE_URL;
     let parsed: URL;
