@@ -5,3 +5,4 @@
  * and the Pulumi surface (`ServerBackup`, `ServerRestore`, `getBackups`, `restoreServer`, …).
  */
 export * from "./sdk";
+export * from "./provider";
