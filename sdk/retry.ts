@@ -39,6 +39,8 @@ export function parseRetryAfterMs(header: string | undefined, nowMs: number = Da
   const text = header.trim();
   if (text === "") return null;
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  // An HTTP date always names a weekday or month; Date.parse alone would read "-3" as a year.
+  if (!/[a-z]/i.test(text)) return null;
   const dateMs = Date.parse(text);
   if (Number.isNaN(dateMs)) return null;
   return Math.max(0, dateMs - nowMs);
