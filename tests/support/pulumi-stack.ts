@@ -1,0 +1,198 @@
+/**
+ * A real Pulumi stack on a local file backend, for the e2e tests and the benchmarks.
+ *
+ * The program is copied into a fresh temporary folder (stack config files are written beside
+ * Pulumi.yaml, so runs never touch the repository), with `node_modules` linked to the
+ * repository's, where `pulumi-vps-backups` resolves to this checkout's `dist/`.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as engine from "../../scripts/lib/pulumi-engine.cjs";
+
+export interface PulumiResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr together, for assertions on messages. */
+  output: string;
+}
+
+export interface StateResource {
+  urn: string;
+  type: string;
+  id?: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+  custom?: boolean;
+  pendingReplacement?: boolean;
+  initErrors?: string[];
+  [key: string]: unknown;
+}
+
+export interface StackOptions {
+  /** An example folder under examples/ to copy, or omit and pass `program`. */
+  example?: string;
+  /** Inline TypeScript program (index.ts) when no example is given. */
+  program?: string;
+  /** Plain (non-secret) stack config, `key` or `namespace:key`. */
+  config?: Record<string, string>;
+  /** Secret stack config. */
+  secretConfig?: Record<string, string>;
+  /** Extra environment of every pulumi run. */
+  env?: Record<string, string>;
+  stackName?: string;
+}
+
+const EXAMPLES_DIR = path.join(engine.REPO_ROOT, "examples");
+
+const PROGRAM_TSCONFIG = {
+  compilerOptions: {
+    strict: true,
+    target: "ES2022",
+    module: "commonjs",
+    moduleResolution: "node10",
+    esModuleInterop: true,
+    skipLibCheck: true,
+    types: ["node"],
+  },
+  files: ["index.ts"],
+};
+
+export class PulumiStack {
+  readonly workDir: string;
+  readonly projectDir: string;
+  readonly stackName: string;
+  private env: NodeJS.ProcessEnv;
+
+  private constructor(workDir: string, projectDir: string, stackName: string, env: NodeJS.ProcessEnv) {
+    this.workDir = workDir;
+    this.projectDir = projectDir;
+    this.stackName = stackName;
+    this.env = env;
+  }
+
+  /** Copies the program, creates the stack and sets its config. */
+  static async create(options: StackOptions): Promise<PulumiStack> {
+    const engineDir = engine.ensurePulumi();
+    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "vps-stack-"));
+    const projectDir = path.join(workDir, "project");
+    if (options.example) {
+      fs.cpSync(path.join(EXAMPLES_DIR, options.example), projectDir, {
+        recursive: true,
+        filter: (source) => !source.includes("node_modules"),
+      });
+    } else {
+      fs.mkdirSync(projectDir);
+      const name = `vps-test-${Math.random().toString(36).slice(2, 8)}`;
+      fs.writeFileSync(
+        path.join(projectDir, "Pulumi.yaml"),
+        `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n`,
+      );
+      fs.writeFileSync(
+        path.join(projectDir, "package.json"),
+        JSON.stringify({ name, private: true, main: "index.ts" }),
+      );
+      fs.writeFileSync(path.join(projectDir, "tsconfig.json"), JSON.stringify(PROGRAM_TSCONFIG));
+      fs.writeFileSync(path.join(projectDir, "index.ts"), options.program ?? "");
+    }
+    fs.symlinkSync(path.join(engine.REPO_ROOT, "node_modules"), path.join(projectDir, "node_modules"));
+    const env = engine.pulumiEnv({ engineDir, workDir, extra: options.env ?? {} });
+    const stackName = options.stackName ?? "test";
+    const stack = new PulumiStack(workDir, projectDir, stackName, env);
+    await stack.mustRun(["stack", "init", stackName, "--non-interactive"]);
+    for (const [key, value] of Object.entries(options.config ?? {})) {
+      await stack.setConfig(key, value);
+    }
+    for (const [key, value] of Object.entries(options.secretConfig ?? {})) {
+      await stack.setConfig(key, value, { secret: true });
+    }
+    return stack;
+  }
+
+  /** Runs `pulumi <args>` in the project; never throws on a non-zero exit. */
+  async run(args: string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<PulumiResult> {
+    const result = await engine.runPulumi(args, {
+      cwd: this.projectDir,
+      env: { ...this.env, ...(options.env ?? {}) },
+      timeoutMs: options.timeoutMs,
+    });
+    return {
+      code: result.code,
+      stdout: result.stdout,
+      stderr: result.stderr,
+      output: `${result.stdout}\n${result.stderr}`,
+    };
+  }
+
+  /** Runs `pulumi <args>` and throws with its whole output when it fails. */
+  async mustRun(args: string[], options: { env?: Record<string, string> } = {}): Promise<PulumiResult> {
+    const result = await this.run(args, options);
+    if (result.code !== 0) {
+      throw new Error(`pulumi ${args.join(" ")} exited ${result.code}:\n${result.output}`);
+    }
+    return result;
+  }
+
+  async setConfig(key: string, value: string, options: { secret?: boolean } = {}): Promise<void> {
+    await this.mustRun([
+      "config",
+      "set",
+      ...(options.secret ? ["--secret"] : ["--plaintext"]),
+      key,
+      "--",
+      value,
+    ]);
+  }
+
+  /** Replaces the program's index.ts (for multi-step tests). */
+  writeProgram(source: string): void {
+    fs.writeFileSync(path.join(this.projectDir, "index.ts"), source);
+  }
+
+  up(extra: string[] = [], options: { env?: Record<string, string> } = {}): Promise<PulumiResult> {
+    return this.run(["up", "--yes", "--non-interactive", "--skip-preview", ...extra], options);
+  }
+
+  preview(extra: string[] = []): Promise<PulumiResult> {
+    return this.run(["preview", "--non-interactive", "--diff", ...extra]);
+  }
+
+  refresh(extra: string[] = []): Promise<PulumiResult> {
+    return this.run(["refresh", "--yes", "--non-interactive", "--skip-preview", ...extra]);
+  }
+
+  destroy(extra: string[] = []): Promise<PulumiResult> {
+    return this.run(["destroy", "--yes", "--non-interactive", "--skip-preview", ...extra]);
+  }
+
+  async outputs(): Promise<Record<string, unknown>> {
+    const result = await this.mustRun(["stack", "output", "--json"]);
+    return JSON.parse(result.stdout) as Record<string, unknown>;
+  }
+
+  /** The raw text of `pulumi stack export` (for secret scans) and its parsed resources. */
+  async exportState(): Promise<{ text: string; resources: StateResource[]; pendingOperations: unknown[] }> {
+    const result = await this.mustRun(["stack", "export"]);
+    const parsed = JSON.parse(result.stdout) as {
+      deployment: { resources?: StateResource[]; pending_operations?: unknown[] };
+    };
+    return {
+      text: result.stdout,
+      resources: parsed.deployment.resources ?? [],
+      pendingOperations: parsed.deployment.pending_operations ?? [],
+    };
+  }
+
+  /** The state's resources of one type token suffix, e.g. "ServerBackup". */
+  async resourcesOfType(typeSuffix: string): Promise<StateResource[]> {
+    const { resources } = await this.exportState();
+    return resources.filter((resource) => resource.type.endsWith(`:${typeSuffix}`));
+  }
+
+  /** Removes the stack and the temporary folder. */
+  async dispose(): Promise<void> {
+    await this.run(["stack", "rm", "--yes", "--force", this.stackName]);
+    fs.rmSync(this.workDir, { recursive: true, force: true });
+  }
+}
