@@ -39,6 +39,7 @@ import {
   VpsResponseValidationError,
   VpsTimeoutError,
   createApiError,
+  describeDuration,
   describeStatus,
   redactSecrets,
   registerSecret,
@@ -335,9 +336,6 @@ function sleep(ms: number, signal: AbortSignal | undefined, abortError: () => Vp
   });
 }
 
-function seconds(ms: number): string {
-  return `${Math.round(ms / 100) / 10} s`;
-}
 
 /**
  * The typed client of the VPS Backups API. One instance is meant to be shared: it paces all
@@ -817,7 +815,7 @@ export class VpsClient {
     const last = lastError ? ` The last attempt failed: ${lastError.message}.` : "";
     const ambiguity = mayHaveApplied && call.ambiguityHint ? ` Note: ${call.ambiguityHint}.` : "";
     return new VpsTimeoutError(
-      `Timed out ${call.operation}: the deadline of ${seconds(call.deadlineMs)} passed.${last}${ambiguity} Raise deadlineMs (or timeoutMs), or check the network path to the API.`,
+      `Timed out ${call.operation}: the deadline of ${describeDuration(call.deadlineMs)} passed.${last}${ambiguity} Raise deadlineMs (or timeoutMs), or check the network path to the API.`,
       { operation: call.operation, method, path, timeoutMs: call.deadlineMs },
     );
   }
@@ -844,12 +842,12 @@ export class VpsClient {
         const remainingMs = call.deadlineAtMs - Date.now();
         if (pauseMs > remainingMs) {
           throw new VpsRateLimitError(
-            `Rate limited ${call.operation}: the platform's rate limit resets in ${seconds(pauseMs)}, after this call's deadline (${seconds(Math.max(0, remainingMs))} left). Raise deadlineMs, or make fewer requests.`,
+            `Rate limited ${call.operation}: the platform's rate limit resets in ${describeDuration(pauseMs)}, after this call's deadline (${describeDuration(Math.max(0, remainingMs))} left). Raise deadlineMs, or make fewer requests.`,
             { status: 429, method: spec.method, path, operation: call.operation, serverMessage: null, retryAfterMs: pauseMs },
           );
         }
         this.stats.rateLimitPauses += 1;
-        this.log("debug", `${call.operation}: waiting ${seconds(pauseMs)} for the rate limit to reset`);
+        this.log("debug", `${call.operation}: waiting ${describeDuration(pauseMs)} for the rate limit to reset`);
         await sleep(pauseMs, call.signal, () => this.abortError(call));
       }
 
@@ -882,7 +880,7 @@ export class VpsClient {
       const leftMs = call.deadlineAtMs - nowMs;
       if (failure.retryAfterMs !== null && failure.retryAfterMs > leftMs) {
         throw new VpsRateLimitError(
-          `${describeStatus(failure.error instanceof VpsApiError ? failure.error.status : 429)} ${call.operation}: the platform asks to retry after ${seconds(failure.retryAfterMs)}, which is past this call's deadline (${seconds(Math.max(0, leftMs))} left), so the client gave up at once. Raise deadlineMs, or make fewer requests.`,
+          `${describeStatus(failure.error instanceof VpsApiError ? failure.error.status : 429)} ${call.operation}: the platform asks to retry after ${describeDuration(failure.retryAfterMs)}, which is past this call's deadline (${describeDuration(Math.max(0, leftMs))} left), so the client gave up at once. Raise deadlineMs, or make fewer requests.`,
           {
             status: failure.error instanceof VpsApiError ? failure.error.status : 429,
             method: spec.method,
@@ -897,7 +895,7 @@ export class VpsClient {
       if (delayMs >= leftMs) throw this.finalError(call, failure.error, retries, mayHaveApplied, "no time was left before the deadline for another attempt");
       retries += 1;
       this.stats.retries += 1;
-      this.log("warn", `${call.operation}: ${failure.error.message} — retry ${retries} of ${this.maxRetries} in ${seconds(delayMs)}`);
+      this.log("warn", `${call.operation}: ${failure.error.message} — retry ${retries} of ${this.maxRetries} in ${describeDuration(delayMs)}`);
       await sleep(delayMs, call.signal, () => this.abortError(call));
     }
   }
@@ -952,7 +950,7 @@ export class VpsClient {
         return {
           ok: false,
           failure: {
-            error: new VpsTimeoutError(`Timed out ${call.operation}: no answer within ${seconds(attemptMs)} (timeoutMs). Raise timeoutMs, or check the network path to the API.`, {
+            error: new VpsTimeoutError(`Timed out ${call.operation}: no answer within ${describeDuration(attemptMs)} (timeoutMs). Raise timeoutMs, or check the network path to the API.`, {
               operation: call.operation,
               method: spec.method,
               path,

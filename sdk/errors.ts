@@ -251,6 +251,12 @@ export class VpsBackupNotFoundError extends VpsError {
   }
 }
 
+/** A duration for a message: `250 ms` below a second, else seconds with one decimal (`2.5 s`). */
+export function describeDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  return `${Math.round(ms / 100) / 10} s`;
+}
+
 /** `401 Unauthorized` style prefix for a status. */
 export function describeStatus(status: number): string {
   const phrase = STATUS_CODES[status];

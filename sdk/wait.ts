@@ -11,6 +11,7 @@ import {
   VpsConnectionError,
   VpsError,
   VpsTimeoutError,
+  describeDuration,
 } from "./errors";
 import { isRetryableStatus } from "./retry";
 
@@ -149,11 +150,10 @@ export class ServerStatusWatcher {
   }
 
   private timeoutError(state: WaiterState): VpsTimeoutError {
-    const seconds = Math.round(state.timeoutMs / 100) / 10;
     const last = state.lastStatus === null ? "its status was never read" : `its last status was "${state.lastStatus}"`;
     const lastError = state.lastError ? `; the last poll failed: ${state.lastError.message}` : "";
     return new VpsTimeoutError(
-      `Timed out after ${seconds} s waiting for backup ${state.backupId} of server ${state.serverId} to complete (${last}${lastError}). ` +
+      `Timed out after ${describeDuration(state.timeoutMs)} waiting for backup ${state.backupId} of server ${state.serverId} to complete (${last}${lastError}). ` +
         `The backup may still finish: wait longer (raise timeoutMs) or check it later with findBackup(${state.backupId}, { serverId: ${state.serverId} }).`,
       {
         operation: `waiting for backup ${state.backupId}`,

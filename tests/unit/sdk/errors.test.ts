@@ -134,7 +134,7 @@ function scenarios(token: string): Scenario[] {
       replies: ["hang"],
       call: (c) => c.getServer(5),
       errorClass: VpsTimeoutError,
-      message: /^Timed out reading server 5: no answer within 0\.1 s \(timeoutMs\)\. Raise timeoutMs/,
+      message: /^Timed out reading server 5: no answer within 100 ms \(timeoutMs\)\. Raise timeoutMs/,
       options: { maxRetries: 0, timeoutMs: 100 },
     },
     {
@@ -142,7 +142,7 @@ function scenarios(token: string): Scenario[] {
       replies: ["hang"],
       call: (c) => c.getServer(5, { deadlineMs: 50 }),
       errorClass: VpsTimeoutError,
-      message: /^Timed out reading server 5: the deadline of 0\.1 s passed\. Raise deadlineMs/,
+      message: /^Timed out reading server 5: the deadline of 50 ms passed\. Raise deadlineMs/,
       fields: { timeoutMs: 50 },
     },
     {
@@ -213,7 +213,7 @@ function scenarios(token: string): Scenario[] {
       replies: [],
       call: (c) => c.waitForBackup(501, { serverId: 12345, timeoutMs: 30 }),
       errorClass: VpsTimeoutError,
-      message: /^Timed out after 0 s waiting for backup 501 of server 12345 to complete \(its last status was "in_progress"\)\. The backup may still finish/,
+      message: /^Timed out after 30 ms waiting for backup 501 of server 12345 to complete \(its last status was "in_progress"\)\. The backup may still finish/,
       fields: { backupId: 501, serverId: 12345, lastStatus: "in_progress", timeoutMs: 30 },
     },
   ];
