@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { dependenciesReady, functionClient } from "./function-client";
+import { sharedPollSchedule } from "./provider-context";
 import { parseDuration } from "./duration";
 import { DEFAULT_RESTORE_TIMEOUT, restoreServerAndWait } from "./restore-operation";
 import {
@@ -107,6 +108,7 @@ export async function restoreServer(args: RestoreServerArgs): Promise<RestoreSer
     waitForCompletion: args.waitForCompletion ?? true,
     backupFirst: args.backupFirst ?? false,
     deadlineAtMs: Date.now() + parseDuration(args.timeout ?? DEFAULT_RESTORE_TIMEOUT),
+    pollSchedule: sharedPollSchedule(),
   });
   return {
     performed: true,
