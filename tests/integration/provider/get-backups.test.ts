@@ -2,7 +2,12 @@
  * getBackups / getBackup (and their Output forms) against the real emulator.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { getBackup, getBackupOutput, getBackups, getBackupsOutput } from "../../../provider/get-backups";
+import {
+  getBackup,
+  getBackupOutput,
+  getBackups,
+  getBackupsOutput,
+} from "../../../provider/get-backups";
 import { BackupMatchError } from "../../../provider/errors";
 import { sharedClient } from "../../../provider/runtime";
 import { type ProviderFixture, startProviderFixture } from "./provider-fixtures";
@@ -40,12 +45,24 @@ function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
 
 describe("getBackups", () => {
   it.each([
-    ["no filter but the server", {}, () => [...madeIds].reverse().concat(fixture.seededAutomaticBackupId)],
+    [
+      "no filter but the server",
+      {},
+      () => [...madeIds].reverse().concat(fixture.seededAutomaticBackupId),
+    ],
     ["backupType in any case", { backupType: "MANUAL" }, () => [...madeIds].reverse()],
     ["backupType automatic", { backupType: "automatic" }, () => [fixture.seededAutomaticBackupId]],
     ["status", { status: "failed" }, () => [madeIds[3]]],
-    ["descriptionRegex", { descriptionRegex: "^release 1\\.[01] " }, () => [madeIds[1], madeIds[0]]],
-    ["status and descriptionRegex together", { status: "completed", descriptionRegex: "release" }, () => [madeIds[1], madeIds[0]]],
+    [
+      "descriptionRegex",
+      { descriptionRegex: "^release 1\\.[01] " },
+      () => [madeIds[1], madeIds[0]],
+    ],
+    [
+      "status and descriptionRegex together",
+      { status: "completed", descriptionRegex: "release" },
+      () => [madeIds[1], madeIds[0]],
+    ],
   ])("filters by %s, newest first", async (_name, filters, expectedIds) => {
     const result = await getBackups({ serverId, ...filters, ...credentials() });
     expect(result.backups.map((backup) => backup.id)).toEqual(expectedIds());
@@ -58,7 +75,12 @@ describe("getBackups", () => {
   });
 
   it("has an Output form that carries the secretness of its inputs", async () => {
-    const output = getBackupsOutput({ serverId: pulumi.output(serverId), status: "failed", ...credentials(), apiToken: pulumi.secret(fixture.token) });
+    const output = getBackupsOutput({
+      serverId: pulumi.output(serverId),
+      status: "failed",
+      ...credentials(),
+      apiToken: pulumi.secret(fixture.token),
+    });
     expect((await valueOf(output)).count).toBe(1);
     expect(await pulumi.isSecret(output)).toBe(true);
   });
@@ -71,7 +93,12 @@ describe("getBackup", () => {
   });
 
   it("fails saying how many matched when several do, unless mostRecent is set", async () => {
-    const filters = { serverId, descriptionRegex: "release", status: "completed", ...credentials() };
+    const filters = {
+      serverId,
+      descriptionRegex: "release",
+      status: "completed",
+      ...credentials(),
+    };
     const error = await getBackup(filters).then(
       () => undefined,
       (rejected: unknown) => rejected,
@@ -81,13 +108,15 @@ describe("getBackup", () => {
     expect((error as Error).message).toContain("2 backups matched");
     expect((error as Error).message).toContain("mostRecent: true");
 
-    await expect(getBackup({ ...filters, mostRecent: true })).resolves.toMatchObject({ id: madeIds[1] });
+    await expect(getBackup({ ...filters, mostRecent: true })).resolves.toMatchObject({
+      id: madeIds[1],
+    });
   });
 
   it("fails saying none matched", async () => {
-    await expect(getBackup({ serverId, descriptionRegex: "no such backup", ...credentials() })).rejects.toThrow(
-      /no backup matched \(serverId=\d+, descriptionRegex="no such backup"\)/,
-    );
+    await expect(
+      getBackup({ serverId, descriptionRegex: "no such backup", ...credentials() }),
+    ).rejects.toThrow(/no backup matched \(serverId=\d+, descriptionRegex="no such backup"\)/);
   });
 
   it("has an Output form", async () => {

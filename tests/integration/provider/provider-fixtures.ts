@@ -70,14 +70,24 @@ export async function startProviderFixture(): Promise<ProviderFixture> {
               id: foreignServerId,
               name: `foreign-${suffix}`,
               disk_gb: 20,
-              backups: [{ id: foreignBackupId, backup_type: "manual" as const, size_mb: 10, expires_at: null }],
+              backups: [
+                {
+                  id: foreignBackupId,
+                  backup_type: "manual" as const,
+                  size_mb: 10,
+                  expires_at: null,
+                },
+              ],
             },
           ],
         },
       ],
     },
   });
-  runtime.setSharedClientOptions({ pollSchedule: () => TEST_POLL_INTERVAL_MS, retryBaseDelayMs: 10 });
+  runtime.setSharedClientOptions({
+    pollSchedule: () => TEST_POLL_INTERVAL_MS,
+    retryBaseDelayMs: 10,
+  });
   await configureStack({ "vps:apiUrl": emulator.url, "vps:apiToken": token });
   return {
     emulator,
@@ -94,7 +104,10 @@ export async function startProviderFixture(): Promise<ProviderFixture> {
  * Calls the runtime's `configure` the way the dynamic provider host does: with the whole stack
  * config, where `get` prefixes keys without a namespace with the project name.
  */
-export async function configureStack(rawConfig: Record<string, string>, projectName = "some-project"): Promise<void> {
+export async function configureStack(
+  rawConfig: Record<string, string>,
+  projectName = "some-project",
+): Promise<void> {
   await runtime.configure({
     config: {
       get: (key: string) => rawConfig[key.includes(":") ? key : `${projectName}:${key}`],

@@ -5,7 +5,12 @@
 import { ResourceInitializationError } from "../../../provider/errors";
 import { serverBackup } from "../../../provider/runtime";
 import { interruptOperations, sharedClient } from "../../../provider/runtime";
-import { type ProviderFixture, configureStack, emulatedBackup, startProviderFixture } from "./provider-fixtures";
+import {
+  type ProviderFixture,
+  configureStack,
+  emulatedBackup,
+  startProviderFixture,
+} from "./provider-fixtures";
 
 let fixture: ProviderFixture;
 
@@ -37,7 +42,11 @@ async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
 describe("create, read, delete", () => {
   it("creates a backup, waits until it is completed, and records every output", async () => {
     const serverId = fixture.serverIds[1]!;
-    const { id, outs } = await createBackup({ serverId, description: "Pre-deployment backup", triggers: ["v1"] });
+    const { id, outs } = await createBackup({
+      serverId,
+      description: "Pre-deployment backup",
+      triggers: ["v1"],
+    });
 
     expect(Number(id)).toBeGreaterThan(0);
     expect(outs).toMatchObject({
@@ -83,7 +92,10 @@ describe("drift (refresh)", () => {
 
   it("reads an adopted automatic backup as gone once the platform's clock passes its expiry", async () => {
     const serverId = fixture.serverIds[0]!;
-    const { id, outs } = await createBackup({ serverId, adoptBackupId: fixture.seededAutomaticBackupId });
+    const { id, outs } = await createBackup({
+      serverId,
+      adoptBackupId: fixture.seededAutomaticBackupId,
+    });
     expect(outs).toMatchObject({ backupType: "automatic", status: "completed" });
     expect(outs.expiresAt).not.toBeNull();
 
@@ -109,20 +121,23 @@ describe("replacement", () => {
     ["serverId", (serverIds: number[]) => ({ serverId: serverIds[4]! })],
     ["description", () => ({ description: "after the change" })],
     ["triggers", () => ({ triggers: ["v2"] })],
-  ])("replaces the backup when %s changes: the new one exists, the old one is gone", async (name, change) => {
-    const before = { serverId: fixture.serverIds[3]!, description: "before", triggers: ["v1"] };
-    const old = await createBackup(before);
-    const after = { ...before, ...change(fixture.serverIds) };
+  ])(
+    "replaces the backup when %s changes: the new one exists, the old one is gone",
+    async (name, change) => {
+      const before = { serverId: fixture.serverIds[3]!, description: "before", triggers: ["v1"] };
+      const old = await createBackup(before);
+      const after = { ...before, ...change(fixture.serverIds) };
 
-    const diff = await serverBackup.diff(old.id, old.outs, after);
-    expect(diff).toMatchObject({ changes: true, replaces: [name], deleteBeforeReplace: false });
+      const diff = await serverBackup.diff(old.id, old.outs, after);
+      expect(diff).toMatchObject({ changes: true, replaces: [name], deleteBeforeReplace: false });
 
-    const replacement = await createBackup(after);
-    await serverBackup.delete(old.id, old.outs);
-    expect(emulatedBackup(fixture.emulator, Number(old.id))).toBeUndefined();
-    expect(emulatedBackup(fixture.emulator, Number(replacement.id))?.status).toBe("completed");
-    expect(replacement.outs).toMatchObject(after);
-  });
+      const replacement = await createBackup(after);
+      await serverBackup.delete(old.id, old.outs);
+      expect(emulatedBackup(fixture.emulator, Number(old.id))).toBeUndefined();
+      expect(emulatedBackup(fixture.emulator, Number(replacement.id))?.status).toBe("completed");
+      expect(replacement.outs).toMatchObject(after);
+    },
+  );
 
   it("replaces a made backup by an adopted one when adoptBackupId is set", async () => {
     const serverId = fixture.serverIds[3]!;
@@ -140,7 +155,12 @@ describe("replacement", () => {
 
   it("updates in place, with no API call, when only createTimeout, apiUrl or apiToken change", async () => {
     const old = await createBackup({ serverId: fixture.serverIds[3]! });
-    const after = { serverId: fixture.serverIds[3]!, createTimeout: "2h", apiUrl: fixture.emulator.url, apiToken: fixture.token };
+    const after = {
+      serverId: fixture.serverIds[3]!,
+      createTimeout: "2h",
+      apiUrl: fixture.emulator.url,
+      apiToken: fixture.token,
+    };
     const diff = await serverBackup.diff(old.id, old.outs, after);
     expect(diff).toMatchObject({ changes: true, replaces: [] });
 
@@ -163,9 +183,16 @@ describe("a backup that fails on the platform", () => {
     expect(failure.message).toContain(`backup ${failure.id} of server ${serverId} failed`);
     expect(failure.message).toContain("run `pulumi up` again to replace it");
     expect(failure.reasons).toEqual([failure.message]);
-    expect(failure.properties).toMatchObject({ backupId: Number(failure.id), status: "failed", serverId });
+    expect(failure.properties).toMatchObject({
+      backupId: Number(failure.id),
+      status: "failed",
+      serverId,
+    });
 
-    const diff = await serverBackup.diff(failure.id, failure.properties, { serverId, description: "doomed" });
+    const diff = await serverBackup.diff(failure.id, failure.properties, {
+      serverId,
+      description: "doomed",
+    });
     expect(diff).toMatchObject({ changes: true, replaces: ["status"] });
   });
 });
@@ -181,15 +208,25 @@ describe("a create that does not finish in time", () => {
     const partial = error as ResourceInitializationError;
     expect(partial.message).toContain("createTimeout (300ms)");
     expect(partial.message).toContain("run `pulumi up` again to keep waiting");
-    expect(partial.properties).toMatchObject({ backupId: Number(partial.id), status: "in_progress" });
+    expect(partial.properties).toMatchObject({
+      backupId: Number(partial.id),
+      status: "in_progress",
+    });
     expect(emulatedBackup(fixture.emulator, Number(partial.id))?.status).toBe("in_progress");
 
     const diff = await serverBackup.diff(partial.id, partial.properties, inputs);
     expect(diff).toMatchObject({ changes: true, replaces: [] });
 
     fixture.emulator.state.finishBackup(Number(partial.id), "completed");
-    const updated = await serverBackup.update!(partial.id, partial.properties, { ...inputs, createTimeout: "1m" });
-    expect(updated.outs).toMatchObject({ backupId: Number(partial.id), status: "completed", createTimeout: "1m" });
+    const updated = await serverBackup.update!(partial.id, partial.properties, {
+      ...inputs,
+      createTimeout: "1m",
+    });
+    expect(updated.outs).toMatchObject({
+      backupId: Number(partial.id),
+      status: "completed",
+      createTimeout: "1m",
+    });
   });
 
   it("records the backup when the wait is interrupted (Ctrl-C)", async () => {
@@ -197,14 +234,23 @@ describe("a create that does not finish in time", () => {
     fixture.emulator.state.queueNextBackup(serverId, { outcome: "stuck" });
     const creating = createBackup({ serverId });
     // Interrupt once the backup exists on the platform and the provider waits for it.
-    await waitUntil(() => fixture.emulator.state.backupsOf(accountOf(serverId), { serverId }).some((b) => b.status === "in_progress"));
+    await waitUntil(() =>
+      fixture.emulator.state
+        .backupsOf(accountOf(serverId), { serverId })
+        .some((b) => b.status === "in_progress"),
+    );
     interruptOperations("test interruption");
 
     const error = await rejectionOf(creating);
     expect(error).toBeInstanceOf(ResourceInitializationError);
     expect((error as ResourceInitializationError).message).toContain("interrupted");
-    expect(emulatedBackup(fixture.emulator, Number((error as ResourceInitializationError).id))?.status).toBe("in_progress");
-    fixture.emulator.state.finishBackup(Number((error as ResourceInitializationError).id), "completed");
+    expect(
+      emulatedBackup(fixture.emulator, Number((error as ResourceInitializationError).id))?.status,
+    ).toBe("in_progress");
+    fixture.emulator.state.finishBackup(
+      Number((error as ResourceInitializationError).id),
+      "completed",
+    );
   });
 });
 
@@ -212,9 +258,13 @@ describe("adoption", () => {
   it("refuses a backup of another server without creating anything", async () => {
     const serverId = fixture.serverIds[0]!;
     const postsBefore = fixture.emulator.requests.count({ method: "POST" });
-    const error = await rejectionOf(createBackup({ serverId, adoptBackupId: fixture.foreignBackupId }));
+    const error = await rejectionOf(
+      createBackup({ serverId, adoptBackupId: fixture.foreignBackupId }),
+    );
     expect(error).not.toBeInstanceOf(ResourceInitializationError);
-    expect(error.message).toContain(`cannot adopt backup ${fixture.foreignBackupId} of server ${serverId}`);
+    expect(error.message).toContain(
+      `cannot adopt backup ${fixture.foreignBackupId} of server ${serverId}`,
+    );
     expect(fixture.emulator.requests.count({ method: "POST" })).toBe(postsBefore);
   });
 
@@ -230,7 +280,10 @@ describe("adoption", () => {
       settled = true;
     });
     // The lookup, then at least two polls of the wait.
-    await waitUntil(() => fixture.emulator.requests.count({ method: "GET", route: "/backups/" }) >= listsBefore + 3);
+    await waitUntil(
+      () =>
+        fixture.emulator.requests.count({ method: "GET", route: "/backups/" }) >= listsBefore + 3,
+    );
     expect(settled).toBe(false);
     fixture.emulator.state.finishBackup(running.id, "completed");
     const adopted = await adopting;
@@ -241,16 +294,26 @@ describe("adoption", () => {
   it("changing adoptBackupId to the backup already held is an in-place update (no re-adopt, no delete)", async () => {
     const serverId = fixture.serverIds[2]!;
     const made = await createBackup({ serverId, triggers: ["a"] });
-    const diff = await serverBackup.diff(made.id, made.outs, { serverId, triggers: ["b"], adoptBackupId: Number(made.id) });
+    const diff = await serverBackup.diff(made.id, made.outs, {
+      serverId,
+      triggers: ["b"],
+      adoptBackupId: Number(made.id),
+    });
     expect(diff).toMatchObject({ changes: true, replaces: [] });
   });
 });
 
 describe("credentials", () => {
   it("prefers the resource's apiToken over the stack config", async () => {
-    await configureStack({ "vps:apiUrl": fixture.emulator.url, "vps:apiToken": "wrong-stack-token" });
+    await configureStack({
+      "vps:apiUrl": fixture.emulator.url,
+      "vps:apiToken": "wrong-stack-token",
+    });
     try {
-      const { outs } = await createBackup({ serverId: fixture.serverIds[1]!, apiToken: fixture.token });
+      const { outs } = await createBackup({
+        serverId: fixture.serverIds[1]!,
+        apiToken: fixture.token,
+      });
       expect(outs).toMatchObject({ status: "completed", apiToken: fixture.token });
       const error = await rejectionOf(createBackup({ serverId: fixture.serverIds[1]! }));
       expect(error.name).toBe("VpsAuthenticationError");
@@ -281,7 +344,10 @@ describe("credentials", () => {
   });
 
   it("reads the stack config under the vps namespace whatever the project is called", async () => {
-    await configureStack({ "vps:apiUrl": fixture.emulator.url, "vps:apiToken": fixture.token }, "vps-is-not-the-project");
+    await configureStack(
+      { "vps:apiUrl": fixture.emulator.url, "vps:apiToken": fixture.token },
+      "vps-is-not-the-project",
+    );
     const { outs } = await createBackup({ serverId: fixture.serverIds[1]! });
     expect(outs.status).toBe("completed");
   });
@@ -292,27 +358,39 @@ describe("many backups in one stack", () => {
     const { emulator, serverIds } = fixture;
     const accountId = accountOf(serverIds[0]!);
     for (const serverId of serverIds) {
-      for (let i = 0; i < 10; i += 1) emulator.state.queueNextBackup(serverId, { outcome: "stuck" });
+      for (let i = 0; i < 10; i += 1)
+        emulator.state.queueNextBackup(serverId, { outcome: "stuck" });
     }
     const postsBefore = emulator.requests.count({ method: "POST", route: "/backups/" });
     const inProgressBefore = new Set(
-      emulator.state.backupsOf(accountId).filter((b) => b.status === "in_progress").map((b) => b.id),
+      emulator.state
+        .backupsOf(accountId)
+        .filter((b) => b.status === "in_progress")
+        .map((b) => b.id),
     );
     const creates = serverIds.flatMap((serverId) =>
-      Array.from({ length: 10 }, (_, index) => createBackup({ serverId, description: `batch ${index}` })),
+      Array.from({ length: 10 }, (_, index) =>
+        createBackup({ serverId, description: `batch ${index}` }),
+      ),
     );
     const newInProgress = () =>
-      emulator.state.backupsOf(accountId).filter((b) => b.status === "in_progress" && !inProgressBefore.has(b.id));
+      emulator.state
+        .backupsOf(accountId)
+        .filter((b) => b.status === "in_progress" && !inProgressBefore.has(b.id));
 
     // Every backup exists and every wait has polled at least twice since: all 50 are waiting.
     await waitUntil(() => newInProgress().length === 50);
     const listsWhenAllExist = emulator.requests.count({ method: "GET", route: "/backups/" });
-    await waitUntil(() => emulator.requests.count({ method: "GET", route: "/backups/" }) >= listsWhenAllExist + 10);
+    await waitUntil(
+      () =>
+        emulator.requests.count({ method: "GET", route: "/backups/" }) >= listsWhenAllExist + 10,
+    );
 
     const listsBeforeFinish = emulator.requests.count({ method: "GET", route: "/backups/" });
     for (const backup of newInProgress()) emulator.state.finishBackup(backup.id, "completed");
     const results = await Promise.all(creates);
-    const listsToResolve = emulator.requests.count({ method: "GET", route: "/backups/" }) - listsBeforeFinish;
+    const listsToResolve =
+      emulator.requests.count({ method: "GET", route: "/backups/" }) - listsBeforeFinish;
 
     expect(results.every((result) => result.outs.status === "completed")).toBe(true);
     expect(new Set(results.map((result) => result.id)).size).toBe(50);
@@ -324,9 +402,11 @@ describe("many backups in one stack", () => {
 });
 
 function accountOf(serverId: number): string {
-  const account = fixture.emulator.state.accounts().find((candidate) =>
-    fixture.emulator.state.serversOf(candidate.id).some((server) => server.id === serverId),
-  );
+  const account = fixture.emulator.state
+    .accounts()
+    .find((candidate) =>
+      fixture.emulator.state.serversOf(candidate.id).some((server) => server.id === serverId),
+    );
   if (!account) throw new Error(`no account holds server ${serverId}`);
   return account.id;
 }

@@ -73,14 +73,27 @@ describe("ServerRestore provider", () => {
     const serverId = fixture.serverIds[2]!;
     const firstBackup = await completedBackupOf(serverId);
     const secondBackup = await completedBackupOf(serverId);
-    const created = await serverRestore.create({ serverId, backupId: firstBackup, triggers: ["a"] });
+    const created = await serverRestore.create({
+      serverId,
+      backupId: firstBackup,
+      triggers: ["a"],
+    });
     let state = created.outs as Record<string, unknown>;
 
     const cases: [Record<string, unknown>, boolean][] = [
       [{ serverId, backupId: firstBackup, triggers: ["a"], timeout: "1h" }, false],
       [{ serverId, backupId: secondBackup, triggers: ["a"], timeout: "1h" }, true],
       [{ serverId, backupId: secondBackup, triggers: ["b"], timeout: "1h" }, true],
-      [{ serverId, backupId: secondBackup, triggers: ["b"], timeout: "1h", waitForCompletion: true }, false],
+      [
+        {
+          serverId,
+          backupId: secondBackup,
+          triggers: ["b"],
+          timeout: "1h",
+          waitForCompletion: true,
+        },
+        false,
+      ],
     ];
     for (const [news, restores] of cases) {
       const diff = await serverRestore.diff(created.id, state, news);
@@ -108,10 +121,14 @@ describe("ServerRestore provider", () => {
 
   it.each([
     ["a backup of another server", () => fixture.foreignBackupId, "has no backup"],
-    ["a backup that is still in progress", async () => {
-      fixture.emulator.state.queueNextBackup(fixture.serverIds[3]!, { outcome: "stuck" });
-      return (await client().createBackup({ serverId: fixture.serverIds[3]! })).id;
-    }, "only a completed backup can be restored"],
+    [
+      "a backup that is still in progress",
+      async () => {
+        fixture.emulator.state.queueNextBackup(fixture.serverIds[3]!, { outcome: "stuck" });
+        return (await client().createBackup({ serverId: fixture.serverIds[3]! })).id;
+      },
+      "only a completed backup can be restored",
+    ],
   ])("refuses %s before requesting anything", async (_name, backupIdOf, words) => {
     const serverId = fixture.serverIds[3]!;
     const backupId = await backupIdOf();
@@ -134,16 +151,27 @@ describe("ServerRestore provider", () => {
     expect(partial.properties).toMatchObject({ serverId, backupId, status: "restoring" });
 
     const restoresBefore = restoreRequests();
-    const updated = await serverRestore.update!(partial.id, partial.properties, { serverId, backupId, timeout: "1m" });
+    const updated = await serverRestore.update!(partial.id, partial.properties, {
+      serverId,
+      backupId,
+      timeout: "1m",
+    });
     expect(restoreRequests()).toBe(restoresBefore);
     expect(updated.outs).toMatchObject({ timeout: "1m" });
   });
 
   it("refreshes the server's status, and drops the record of a server that no longer exists", async () => {
     const serverId = fixture.serverIds[0]!;
-    const read = await serverRestore.read("restore-x", { serverId, backupId: 1, status: "restoring", restoredAt: "t" });
+    const read = await serverRestore.read("restore-x", {
+      serverId,
+      backupId: 1,
+      status: "restoring",
+      restoredAt: "t",
+    });
     expect(read).toMatchObject({ id: "restore-x", props: { status: "active", restoredAt: "t" } });
-    await expect(serverRestore.read("restore-y", { serverId: 99_999_999, backupId: 1 })).resolves.toEqual({});
+    await expect(
+      serverRestore.read("restore-y", { serverId: 99_999_999, backupId: 1 }),
+    ).resolves.toEqual({});
   });
 });
 
@@ -157,7 +185,9 @@ describe("restoreServer function", () => {
     expect(result).toMatchObject({ performed: true, serverId, backupId, status: "active" });
     expect(result.safetyBackupId).not.toBeNull();
     expect(emulatedBackup(fixture.emulator, result.safetyBackupId!)?.status).toBe("completed");
-    expect(emulatedBackup(fixture.emulator, result.safetyBackupId!)?.description).toContain(`before restoring backup ${backupId}`);
+    expect(emulatedBackup(fixture.emulator, result.safetyBackupId!)?.description).toContain(
+      `before restoring backup ${backupId}`,
+    );
     expect(serverStatus(serverId)).toBe("active");
   });
 
@@ -166,7 +196,9 @@ describe("restoreServer function", () => {
     const backupId = await completedBackupOf(serverId);
     fixture.emulator.state.queueNextBackup(serverId, { outcome: "failed" });
     const before = restoreRequests();
-    const error = await rejectionOf(restoreServer({ serverId, backupId, backupFirst: true, ...credentials() }));
+    const error = await rejectionOf(
+      restoreServer({ serverId, backupId, backupFirst: true, ...credentials() }),
+    );
     expect(error.name).toBe("VpsBackupFailedError");
     expect(restoreRequests()).toBe(before);
   });
@@ -174,7 +206,9 @@ describe("restoreServer function", () => {
   it("refuses a backup of another server before calling the API", async () => {
     const serverId = fixture.serverIds[1]!;
     const before = restoreRequests();
-    const error = await rejectionOf(restoreServer({ serverId, backupId: fixture.foreignBackupId, ...credentials() }));
+    const error = await rejectionOf(
+      restoreServer({ serverId, backupId: fixture.foreignBackupId, ...credentials() }),
+    );
     expect(error.name).toBe("VpsInvalidArgumentError");
     expect(error.message).toContain(`server ${serverId} has no backup ${fixture.foreignBackupId}`);
     expect(restoreRequests()).toBe(before);
