@@ -222,6 +222,8 @@ interface RequestSpec<T> {
   idempotent: boolean;
   /** For POSTs: finds the effect of an ambiguous earlier attempt; undefined means "none". */
   resolveAmbiguous?: () => Promise<T | undefined>;
+  /** Held around every attempt (createBackup: see {@link CreateGate}). */
+  attemptGate?: { enter(): Promise<void>; leave(): void };
   /** For POSTs: the result to return when a 409 follows an ambiguous attempt. */
   resultForConflictAfterAmbiguity?: () => T;
 }
@@ -338,6 +340,62 @@ function sleep(ms: number, signal: AbortSignal | undefined, abortError: () => Vp
 
 
 /**
+ * Keeps the POSTs of one (server, description) and the look-ups that resolve their ambiguous
+ * outcomes apart. A look-up runs only while none of this client's POSTs of that kind awaits
+ * its answer (and holds new ones back), so every backup it sees was either answered (and
+ * known to the client) or made by an attempt whose answer is lost: it can never adopt a
+ * backup whose own answer is still on its way to a concurrent caller.
+ */
+class CreateGate {
+  private postsInFlight = 0;
+  private lookUps = 0;
+  private lookUpsWaiting = 0;
+  private wakers: Array<() => void> = [];
+
+  /** True when nothing holds or waits for the gate. */
+  get idle(): boolean {
+    return this.postsInFlight === 0 && this.lookUps === 0 && this.lookUpsWaiting === 0 && this.wakers.length === 0;
+  }
+
+  async enterPost(): Promise<void> {
+    // Waiting look-ups go first, or a steady stream of POSTs could starve them.
+    while (this.lookUps > 0 || this.lookUpsWaiting > 0) await this.changed();
+    this.postsInFlight += 1;
+  }
+
+  leavePost(): void {
+    this.postsInFlight -= 1;
+    this.wake();
+  }
+
+  async lookUp<T>(run: () => Promise<T>): Promise<T> {
+    this.lookUpsWaiting += 1;
+    try {
+      while (this.postsInFlight > 0) await this.changed();
+    } finally {
+      this.lookUpsWaiting -= 1;
+    }
+    this.lookUps += 1;
+    try {
+      return await run();
+    } finally {
+      this.lookUps -= 1;
+      this.wake();
+    }
+  }
+
+  private changed(): Promise<void> {
+    return new Promise((resolve) => this.wakers.push(resolve));
+  }
+
+  private wake(): void {
+    const wakers = this.wakers;
+    this.wakers = [];
+    for (const wake of wakers) wake();
+  }
+}
+
+/**
  * The typed client of the VPS Backups API. One instance is meant to be shared: it paces all
  * its callers on the platform's rate limit and shares backup status polls per server.
  */
@@ -364,6 +422,7 @@ export class VpsClient {
   private readonly rateLimitGate: RateLimitGate;
   // Backups this instance created or adopted: never adopted a second time.
   private readonly knownBackupIds: Set<number>;
+  private readonly createGates: Map<string, CreateGate>;
   private readonly watchers: Map<number | symbol, ServerStatusWatcher>;
 
   constructor(options: VpsClientOptions = {}) {
@@ -445,6 +504,7 @@ export class VpsClient {
     this.transport = options.transport ?? createAxiosTransport();
     this.rateLimitGate = new RateLimitGate();
     this.knownBackupIds = new Set();
+    this.createGates = new Map();
     this.watchers = new Map();
     this.stats = { requests: 0, retries: 0, rateLimited: 0, rateLimitPauses: 0, adoptedBackups: 0 };
   }
@@ -540,39 +600,61 @@ export class VpsClient {
     const wantedDescription = typeof description === "string" ? description : "";
     const body = typeof description === "string" ? { server_id: serverId, description } : { server_id: serverId };
 
-    const created = await this.request<CreatedBackup>(call, {
-      method: "POST",
-      target: "/backups/",
-      body,
-      idempotent: false,
-      parse: (json) => {
-        const result = ApiCreatedBackupSchema.safeParse(json);
-        return result.success
-          ? { success: true, data: { ...toBackup(result.data), message: result.data.message ?? null } }
-          : (result as unknown as z.ZodSafeParseResult<CreatedBackup>);
-      },
-      resolveAmbiguous: async () => {
-        const candidates = (await this.listBackups({ serverId }, { signal: call.signal, deadlineMs: Math.max(1, call.deadlineAtMs - Date.now()) }))
-          .filter(
-            (backup) =>
-              backup.serverId === serverId &&
-              (backup.description ?? "") === wantedDescription &&
-              backup.status !== "failed" &&
-              !this.knownBackupIds.has(backup.id) &&
-              Date.parse(backup.createdAt) >= startedAtMs - CREATE_ADOPTION_CLOCK_SKEW_MS,
-          )
-          // The oldest match is the likeliest to be ours: later ones were started after it.
-          .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.id - b.id);
-        const adopted = candidates[0];
-        if (!adopted) return undefined;
-        this.knownBackupIds.add(adopted.id);
-        this.stats.adoptedBackups += 1;
-        this.log("warn", `creating a backup of server ${serverId}: the outcome of the request was unknown; adopted backup ${adopted.id} (created ${adopted.createdAt}) instead of creating another`);
-        return { ...adopted, message: null };
-      },
-    });
-    this.knownBackupIds.add(created.id);
-    return created;
+    const gateKey = JSON.stringify([serverId, wantedDescription]);
+    const gate = this.createGates.get(gateKey) ?? new CreateGate();
+    this.createGates.set(gateKey, gate);
+    const releaseGateIfIdle = () => {
+      if (gate.idle && this.createGates.get(gateKey) === gate) this.createGates.delete(gateKey);
+    };
+
+    try {
+      return await this.request<CreatedBackup>(call, {
+        method: "POST",
+        target: "/backups/",
+        body,
+        idempotent: false,
+        attemptGate: { enter: () => gate.enterPost(), leave: () => gate.leavePost() },
+        parse: (json) => {
+          const result = ApiCreatedBackupSchema.safeParse(json);
+          if (!result.success) return result as unknown as z.ZodSafeParseResult<CreatedBackup>;
+          // Known before the attempt leaves the gate, so no look-up can ever adopt it.
+          this.knownBackupIds.add(result.data.id);
+          return { success: true, data: { ...toBackup(result.data), message: result.data.message ?? null } };
+        },
+        resolveAmbiguous: () =>
+          gate.lookUp(async () => {
+            const backups = await this.listBackups({ serverId }, { signal: call.signal, deadlineMs: Math.max(1, call.deadlineAtMs - Date.now()) });
+            const candidates = backups
+              .filter(
+                (backup) =>
+                  backup.serverId === serverId &&
+                  (backup.description ?? "") === wantedDescription &&
+                  backup.status !== "failed" &&
+                  !this.knownBackupIds.has(backup.id) &&
+                  Date.parse(backup.createdAt) >= startedAtMs - CREATE_ADOPTION_CLOCK_SKEW_MS,
+              )
+              // Prefer backups stamped after the call began (the skew window is a fallback),
+              // then the oldest: later ones were started after it.
+              .sort(
+                (a, b) =>
+                  Number(Date.parse(a.createdAt) < startedAtMs) - Number(Date.parse(b.createdAt) < startedAtMs) ||
+                  Date.parse(a.createdAt) - Date.parse(b.createdAt) ||
+                  a.id - b.id,
+              );
+            const adopted = candidates[0];
+            if (!adopted) return undefined;
+            this.knownBackupIds.add(adopted.id);
+            this.stats.adoptedBackups += 1;
+            this.log(
+              "warn",
+              `creating a backup of server ${serverId}: the outcome of the request was unknown; adopted backup ${adopted.id} (created ${adopted.createdAt}) instead of creating another`,
+            );
+            return { ...adopted, message: null };
+          }),
+      });
+    } finally {
+      releaseGateIfIdle();
+    }
   }
 
   /** Deletes a backup (an in-progress one is cancelled). A missing backup throws `VpsNotFoundError`. */
@@ -866,7 +948,17 @@ export class VpsClient {
 
       const remainingMs = call.deadlineAtMs - Date.now();
       if (remainingMs <= 0) throw this.deadlineError(call, spec.method, path, lastError, mayHaveApplied);
-      const result = await this.attempt(call, spec, url, path, headers, body, remainingMs, mayHaveApplied);
+      let result: AttemptResult<T>;
+      if (spec.attemptGate) {
+        await spec.attemptGate.enter();
+        try {
+          result = await this.attempt(call, spec, url, path, headers, body, Math.max(1, call.deadlineAtMs - Date.now()), mayHaveApplied);
+        } finally {
+          spec.attemptGate.leave();
+        }
+      } else {
+        result = await this.attempt(call, spec, url, path, headers, body, remainingMs, mayHaveApplied);
+      }
       if (result.ok) return result.value;
       const failure = result.failure;
       lastError = failure.error;

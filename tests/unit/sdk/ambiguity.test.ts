@@ -145,6 +145,37 @@ describe("createBackup never repeats a POST blindly", () => {
     expect(fake.requestsTo("POST", "/backups/")).toHaveLength(2);
   });
 
+  test("a lost answer never adopts a backup whose own answer is still on its way", async () => {
+    const wanted = description();
+    const made: Array<ReturnType<typeof wireBackup>> = [];
+    let releaseSlowAnswer: (() => void) | undefined;
+    let posts = 0;
+    const fake = new FakeTransport().onRequest(async (request) => {
+      if (request.method === "GET") return json(200, page([...made].reverse()));
+      posts += 1;
+      const backup = wireBackup({ id: freshId(), serverId: SERVER_ID, description: wanted });
+      made.push(backup);
+      if (posts === 1) {
+        // Committed first, answered last: the oldest candidate belongs to the slow caller.
+        await new Promise<void>((resolve) => (releaseSlowAnswer = resolve));
+        return json(201, { ...backup, message: "ok" });
+      }
+      return fail("ECONNRESET", "socket hang up");
+    });
+    const client = fakeClient(fake);
+    const slow = client.createBackup({ serverId: SERVER_ID, description: wanted });
+    while (!releaseSlowAnswer) await new Promise((resolve) => setTimeout(resolve, 1));
+    const lost = client.createBackup({ serverId: SERVER_ID, description: wanted });
+    // Let the lost answer's look-up start waiting, then deliver the slow answer.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(fake.requestsTo("GET", "/backups/")).toHaveLength(0);
+    releaseSlowAnswer();
+    const [slowResult, lostResult] = await Promise.all([slow, lost]);
+    expect(slowResult.id).toBe(made[0]!.id);
+    expect(lostResult.id).toBe(made[1]!.id);
+    expect(posts).toBe(2);
+  });
+
   const clean: Array<[string, FakeReply]> = [
     ["a 429", json(429, { detail: "Throttled." }, { "retry-after": "0" })],
     ["a refused connection", fail("ECONNREFUSED")],
