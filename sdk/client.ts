@@ -242,9 +242,17 @@ interface AttemptFailure {
 type AttemptResult<T> = { ok: true; value: T } | { ok: false; failure: AttemptFailure };
 
 // No request left the machine: resending cannot duplicate anything.
-const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL"]);
+const NOT_SENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+]);
 // TLS and certificate failures will fail again the same way.
-const PERMANENT_TRANSPORT_CODE = /^(CERT_|ERR_TLS|ERR_SSL|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|ERESPONSETOOLARGE|ERR_INVALID_URL)/;
+const PERMANENT_TRANSPORT_CODE =
+  /^(CERT_|ERR_TLS|ERR_SSL|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|ERESPONSETOOLARGE|ERR_INVALID_URL)/;
 const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|[^.]+\.localhost)$/i;
 const MAX_SERVER_MESSAGE_LENGTH = 300;
 
@@ -271,9 +279,15 @@ export function createAxiosTransport(): VpsTransport {
       });
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(response.headers ?? {})) {
-        if (value !== undefined && value !== null) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : String(value);
+        if (value !== undefined && value !== null)
+          headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : String(value);
       }
-      const body = typeof response.data === "string" ? response.data : response.data == null ? "" : String(response.data);
+      const body =
+        typeof response.data === "string"
+          ? response.data
+          : response.data == null
+            ? ""
+            : String(response.data);
       return { status: response.status, headers, body };
     } catch (error) {
       // Rebuilt from the code and message only: AxiosError holds the config, whose headers
@@ -286,12 +300,16 @@ export function createAxiosTransport(): VpsTransport {
 function transportFailure(error: unknown): Error & { code?: string } {
   if (error instanceof AxiosError) {
     const tooLarge = /maxContentLength/.test(error.message);
-    const code = tooLarge ? "ERESPONSETOOLARGE" : (error.cause as { code?: string } | undefined)?.code ?? error.code;
+    const code = tooLarge
+      ? "ERESPONSETOOLARGE"
+      : ((error.cause as { code?: string } | undefined)?.code ?? error.code);
     return Object.assign(new Error(redactSecrets(error.message)), { code });
   }
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
-  return Object.assign(new Error(redactSecrets(message)), { code: typeof code === "string" ? code : undefined });
+  return Object.assign(new Error(redactSecrets(message)), {
+    code: typeof code === "string" ? code : undefined,
+  });
 }
 
 function describeValue(value: unknown): string {
@@ -299,14 +317,20 @@ function describeValue(value: unknown): string {
     const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
     return `the string ${JSON.stringify(shown)}`;
   }
-  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
+    return String(value);
   if (value === null) return "null";
   if (value === undefined) return "undefined";
   if (Array.isArray(value)) return "an array";
   return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
-function invalidArgument(field: string, value: unknown, rule: string, fix: string): VpsInvalidArgumentError {
+function invalidArgument(
+  field: string,
+  value: unknown,
+  rule: string,
+  fix: string,
+): VpsInvalidArgumentError {
   return new VpsInvalidArgumentError(`${field} ${rule}; got ${describeValue(value)} — ${fix}`, {
     field,
     value: describeValue(value),
@@ -323,7 +347,11 @@ function validId(field: string, value: unknown, kind: "server" | "backup"): numb
   throw invalidArgument(field, value, "must be a positive whole number", fix);
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined, abortError: () => VpsError): Promise<void> {
+function sleep(
+  ms: number,
+  signal: AbortSignal | undefined,
+  abortError: () => VpsError,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(abortError());
     const onAbort = () => {
@@ -337,7 +365,6 @@ function sleep(ms: number, signal: AbortSignal | undefined, abortError: () => Vp
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
-
 
 /**
  * Keeps the POSTs of one (server, description) and the look-ups that resolve their ambiguous
@@ -354,7 +381,12 @@ class CreateGate {
 
   /** True when nothing holds or waits for the gate. */
   get idle(): boolean {
-    return this.postsInFlight === 0 && this.lookUps === 0 && this.lookUpsWaiting === 0 && this.wakers.length === 0;
+    return (
+      this.postsInFlight === 0 &&
+      this.lookUps === 0 &&
+      this.lookUpsWaiting === 0 &&
+      this.wakers.length === 0
+    );
   }
 
   async enterPost(): Promise<void> {
@@ -405,7 +437,7 @@ export class VpsClient {
   /** The normalized base URL (no trailing slash). */
   readonly baseUrl: string;
 
-  private declare readonly apiToken: string;
+  declare private readonly apiToken: string;
   private readonly baseOrigin: string;
   private readonly timeoutMs: number;
   private readonly deadlineMs: number;
@@ -441,28 +473,46 @@ export class VpsClient {
     }
     registerSecret(apiToken);
     // Not enumerable: spreading, Object.values or a naive logger of the client skip it.
-    Object.defineProperty(this, "apiToken", { value: apiToken, enumerable: false, writable: false, configurable: false });
+    Object.defineProperty(this, "apiToken", {
+      value: apiToken,
+      enumerable: false,
+      writable: false,
+      configurable: false,
+    });
 
     const rawBaseUrl = options.baseUrl ?? process.env.VPS_API_URL ?? DEFAULT_BASE_URL;
     let parsed: URL;
     try {
       parsed = new URL(rawBaseUrl);
     } catch {
-      throw new VpsConfigurationError(`baseUrl ${JSON.stringify(rawBaseUrl)} is not a URL: use e.g. ${DEFAULT_BASE_URL} (option baseUrl or VPS_API_URL).`, {
-        option: "baseUrl",
-      });
+      throw new VpsConfigurationError(
+        `baseUrl ${JSON.stringify(rawBaseUrl)} is not a URL: use e.g. ${DEFAULT_BASE_URL} (option baseUrl or VPS_API_URL).`,
+        {
+          option: "baseUrl",
+        },
+      );
     }
     if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
-      throw new VpsConfigurationError(`baseUrl must use https:// (got ${parsed.protocol}//): set baseUrl or VPS_API_URL to e.g. ${DEFAULT_BASE_URL}.`, {
-        option: "baseUrl",
-      });
+      throw new VpsConfigurationError(
+        `baseUrl must use https:// (got ${parsed.protocol}//): set baseUrl or VPS_API_URL to e.g. ${DEFAULT_BASE_URL}.`,
+        {
+          option: "baseUrl",
+        },
+      );
     }
     if (parsed.username || parsed.password) {
-      throw new VpsConfigurationError("baseUrl must not contain a user name or password: the API token is the only credential (apiToken or VPS_API_TOKEN).", {
-        option: "baseUrl",
-      });
+      throw new VpsConfigurationError(
+        "baseUrl must not contain a user name or password: the API token is the only credential (apiToken or VPS_API_TOKEN).",
+        {
+          option: "baseUrl",
+        },
+      );
     }
-    if (parsed.protocol === "http:" && !LOOPBACK_HOST.test(parsed.hostname) && options.allowInsecureHttp !== true) {
+    if (
+      parsed.protocol === "http:" &&
+      !LOOPBACK_HOST.test(parsed.hostname) &&
+      options.allowInsecureHttp !== true
+    ) {
       throw new VpsConfigurationError(
         `baseUrl ${parsed.origin} uses plain http:// to a host that is not this machine: the API token would travel unencrypted. Use https://, or pass allowInsecureHttp: true if you really mean it.`,
         { option: "baseUrl" },
@@ -473,32 +523,71 @@ export class VpsClient {
     this.baseUrl = parsed.toString().replace(/\/+$/, "");
     this.baseOrigin = parsed.origin;
 
-    this.timeoutMs = VpsClient.positiveNumberOption("timeoutMs", options.timeoutMs, DEFAULT_TIMEOUT_MS);
-    this.deadlineMs = VpsClient.positiveNumberOption("deadlineMs", options.deadlineMs, DEFAULT_DEADLINE_MS);
-    this.retryBaseDelayMs = VpsClient.positiveNumberOption("retryBaseDelayMs", options.retryBaseDelayMs, DEFAULT_RETRY_BASE_DELAY_MS, true);
-    this.retryMaxDelayMs = VpsClient.positiveNumberOption("retryMaxDelayMs", options.retryMaxDelayMs, DEFAULT_RETRY_MAX_DELAY_MS, true);
-    this.maxResponseBytes = VpsClient.positiveNumberOption("maxResponseBytes", options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES);
+    this.timeoutMs = VpsClient.positiveNumberOption(
+      "timeoutMs",
+      options.timeoutMs,
+      DEFAULT_TIMEOUT_MS,
+    );
+    this.deadlineMs = VpsClient.positiveNumberOption(
+      "deadlineMs",
+      options.deadlineMs,
+      DEFAULT_DEADLINE_MS,
+    );
+    this.retryBaseDelayMs = VpsClient.positiveNumberOption(
+      "retryBaseDelayMs",
+      options.retryBaseDelayMs,
+      DEFAULT_RETRY_BASE_DELAY_MS,
+      true,
+    );
+    this.retryMaxDelayMs = VpsClient.positiveNumberOption(
+      "retryMaxDelayMs",
+      options.retryMaxDelayMs,
+      DEFAULT_RETRY_MAX_DELAY_MS,
+      true,
+    );
+    this.maxResponseBytes = VpsClient.positiveNumberOption(
+      "maxResponseBytes",
+      options.maxResponseBytes,
+      DEFAULT_MAX_RESPONSE_BYTES,
+    );
     const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
     if (!Number.isSafeInteger(maxRetries) || maxRetries < 0) {
-      throw new VpsConfigurationError(`maxRetries must be a whole number ≥ 0; got ${describeValue(maxRetries)} (default ${DEFAULT_MAX_RETRIES}).`, {
-        option: "maxRetries",
-      });
+      throw new VpsConfigurationError(
+        `maxRetries must be a whole number ≥ 0; got ${describeValue(maxRetries)} (default ${DEFAULT_MAX_RETRIES}).`,
+        {
+          option: "maxRetries",
+        },
+      );
     }
     this.maxRetries = maxRetries;
-    if (options.pageSize !== undefined && !(Number.isSafeInteger(options.pageSize) && options.pageSize >= 1 && options.pageSize <= MAX_PAGE_SIZE)) {
-      throw new VpsConfigurationError(`pageSize must be a whole number from 1 to ${MAX_PAGE_SIZE}; got ${describeValue(options.pageSize)}.`, {
-        option: "pageSize",
-      });
+    if (
+      options.pageSize !== undefined &&
+      !(
+        Number.isSafeInteger(options.pageSize) &&
+        options.pageSize >= 1 &&
+        options.pageSize <= MAX_PAGE_SIZE
+      )
+    ) {
+      throw new VpsConfigurationError(
+        `pageSize must be a whole number from 1 to ${MAX_PAGE_SIZE}; got ${describeValue(options.pageSize)}.`,
+        {
+          option: "pageSize",
+        },
+      );
     }
     this.pageSize = options.pageSize;
     if (options.pollSchedule !== undefined && typeof options.pollSchedule !== "function") {
-      throw new VpsConfigurationError("pollSchedule must be a function (elapsedMs) => delayMs.", { option: "pollSchedule" });
+      throw new VpsConfigurationError("pollSchedule must be a function (elapsedMs) => delayMs.", {
+        option: "pollSchedule",
+      });
     }
     this.pollSchedule = options.pollSchedule ?? defaultPollSchedule;
     this.coalescePolls = options.coalescePolls ?? true;
     this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
     if (/[\r\n\0]/.test(this.userAgent)) {
-      throw new VpsConfigurationError("userAgent must not contain line breaks.", { option: "userAgent" });
+      throw new VpsConfigurationError("userAgent must not contain line breaks.", {
+        option: "userAgent",
+      });
     }
     this.logger = options.logger;
     this.transport = options.transport ?? createAxiosTransport();
@@ -509,12 +598,25 @@ export class VpsClient {
     this.stats = { requests: 0, retries: 0, rateLimited: 0, rateLimitPauses: 0, adoptedBackups: 0 };
   }
 
-  private static positiveNumberOption(name: string, value: number | undefined, fallback: number, allowZero = false): number {
+  private static positiveNumberOption(
+    name: string,
+    value: number | undefined,
+    fallback: number,
+    allowZero = false,
+  ): number {
     if (value === undefined) return fallback;
-    if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-      throw new VpsConfigurationError(`${name} must be a ${allowZero ? "" : "positive "}number of ${name === "maxResponseBytes" ? "bytes" : "milliseconds"}; got ${describeValue(value)} (default ${fallback}).`, {
-        option: name,
-      });
+    if (
+      typeof value !== "number" ||
+      !Number.isFinite(value) ||
+      value < 0 ||
+      (!allowZero && value === 0)
+    ) {
+      throw new VpsConfigurationError(
+        `${name} must be a ${allowZero ? "" : "positive "}number of ${name === "maxResponseBytes" ? "bytes" : "milliseconds"}; got ${describeValue(value)} (default ${fallback}).`,
+        {
+          option: name,
+        },
+      );
     }
     return value;
   }
@@ -553,13 +655,26 @@ export class VpsClient {
   /** The backups one page at a time (`for await (const page of client.iterBackups())`), following `next`. */
   iterBackups(filters: BackupFilters = {}, options: RequestOptions = {}): AsyncIterable<Backup[]> {
     const query = this.backupQuery(filters);
-    const operation = filters.serverId !== undefined ? `listing backups of server ${filters.serverId}` : "listing backups";
+    const operation =
+      filters.serverId !== undefined
+        ? `listing backups of server ${filters.serverId}`
+        : "listing backups";
     const call = this.callContext(operation, options);
-    return this.iteratePages(call, "/backups/", query, (json) => ApiBackupPageSchema.safeParse(json), toBackup);
+    return this.iteratePages(
+      call,
+      "/backups/",
+      query,
+      (json) => ApiBackupPageSchema.safeParse(json),
+      toBackup,
+    );
   }
 
   /** Finds one backup through the list (the API has no single-backup read); undefined when absent. */
-  async findBackup(backupId: number, where: { serverId?: number } = {}, options: RequestOptions = {}): Promise<Backup | undefined> {
+  async findBackup(
+    backupId: number,
+    where: { serverId?: number } = {},
+    options: RequestOptions = {},
+  ): Promise<Backup | undefined> {
     const id = validId("backupId", backupId, "backup");
     const filters: BackupFilters = where.serverId !== undefined ? { serverId: where.serverId } : {};
     for await (const page of this.iterBackups(filters, options)) {
@@ -577,13 +692,23 @@ export class VpsClient {
    */
   async createBackup(args: CreateBackupArgs, options: RequestOptions = {}): Promise<CreatedBackup> {
     if (args === null || typeof args !== "object") {
-      throw invalidArgument("createBackup's argument", args, "must be an object", "call createBackup({ serverId: 12345, description: \"…\" })");
+      throw invalidArgument(
+        "createBackup's argument",
+        args,
+        "must be an object",
+        'call createBackup({ serverId: 12345, description: "…" })',
+      );
     }
     const serverId = validId("serverId", args.serverId, "server");
     const description = args.description;
     if (description !== undefined && description !== null) {
       if (typeof description !== "string") {
-        throw invalidArgument("description", description, "must be a string", "pass text, or leave it out");
+        throw invalidArgument(
+          "description",
+          description,
+          "must be a string",
+          "pass text, or leave it out",
+        );
       }
       if (description.length > MAX_DESCRIPTION_LENGTH) {
         throw new VpsInvalidArgumentError(
@@ -598,7 +723,10 @@ export class VpsClient {
       ambiguityHint: `a backup may have been created anyway: look for it with listBackups({ serverId: ${serverId} }) before trying again`,
     });
     const wantedDescription = typeof description === "string" ? description : "";
-    const body = typeof description === "string" ? { server_id: serverId, description } : { server_id: serverId };
+    const body =
+      typeof description === "string"
+        ? { server_id: serverId, description }
+        : { server_id: serverId };
 
     const gateKey = JSON.stringify([serverId, wantedDescription]);
     const gate = this.createGates.get(gateKey) ?? new CreateGate();
@@ -619,11 +747,17 @@ export class VpsClient {
           if (!result.success) return result as unknown as z.ZodSafeParseResult<CreatedBackup>;
           // Known before the attempt leaves the gate, so no look-up can ever adopt it.
           this.knownBackupIds.add(result.data.id);
-          return { success: true, data: { ...toBackup(result.data), message: result.data.message ?? null } };
+          return {
+            success: true,
+            data: { ...toBackup(result.data), message: result.data.message ?? null },
+          };
         },
         resolveAmbiguous: () =>
           gate.lookUp(async () => {
-            const backups = await this.listBackups({ serverId }, { signal: call.signal, deadlineMs: Math.max(1, call.deadlineAtMs - Date.now()) });
+            const backups = await this.listBackups(
+              { serverId },
+              { signal: call.signal, deadlineMs: Math.max(1, call.deadlineAtMs - Date.now()) },
+            );
             const candidates = backups
               .filter(
                 (backup) =>
@@ -637,7 +771,8 @@ export class VpsClient {
               // then the oldest: later ones were started after it.
               .sort(
                 (a, b) =>
-                  Number(Date.parse(a.createdAt) < startedAtMs) - Number(Date.parse(b.createdAt) < startedAtMs) ||
+                  Number(Date.parse(a.createdAt) < startedAtMs) -
+                    Number(Date.parse(b.createdAt) < startedAtMs) ||
                   Date.parse(a.createdAt) - Date.parse(b.createdAt) ||
                   a.id - b.id,
               );
@@ -663,7 +798,11 @@ export class VpsClient {
     const call = this.callContext(`deleting backup ${id}`, options, {
       notFoundHint: `backup ${id} does not exist (or belongs to another account) — it may already be deleted or expired`,
     });
-    await this.request<void>(call, { method: "DELETE", target: `/backups/${encodeURIComponent(String(id))}/`, idempotent: true });
+    await this.request<void>(call, {
+      method: "DELETE",
+      target: `/backups/${encodeURIComponent(String(id))}/`,
+      idempotent: true,
+    });
   }
 
   /**
@@ -676,18 +815,29 @@ export class VpsClient {
     try {
       const id = validId("backupId", backupId, "backup");
       if (options === null || typeof options !== "object") {
-        throw invalidArgument("options", options, "must be an object with serverId", `call waitForBackup(${id}, { serverId: 12345 })`);
+        throw invalidArgument(
+          "options",
+          options,
+          "must be an object with serverId",
+          `call waitForBackup(${id}, { serverId: 12345 })`,
+        );
       }
       const serverId = validId("serverId", options.serverId, "server");
       const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
       if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-        throw invalidArgument("timeoutMs", timeoutMs, "must be a positive number of milliseconds", `pass e.g. 600000 for 10 minutes (default ${DEFAULT_WAIT_TIMEOUT_MS})`);
+        throw invalidArgument(
+          "timeoutMs",
+          timeoutMs,
+          "must be a positive number of milliseconds",
+          `pass e.g. 600000 for 10 minutes (default ${DEFAULT_WAIT_TIMEOUT_MS})`,
+        );
       }
       const key: number | symbol = this.coalescePolls ? serverId : Symbol(`wait for backup ${id}`);
       let watcher = this.watchers.get(key);
       if (!watcher) {
         const created = new ServerStatusWatcher(serverId, {
-          listServerBackups: (server, wantedIds, listOptions) => this.listServerBackups(server, wantedIds, listOptions),
+          listServerBackups: (server, wantedIds, listOptions) =>
+            this.listServerBackups(server, wantedIds, listOptions),
           pollSchedule: this.pollSchedule,
           requestDeadlineMs: this.deadlineMs,
           warn: (message) => this.log("warn", message),
@@ -726,7 +876,8 @@ export class VpsClient {
   ): Promise<Map<number, Backup>> {
     const found = new Map<number, Backup>();
     for await (const page of this.iterBackups({ serverId }, options)) {
-      for (const backup of page) if (wantedIds.has(backup.id) && !found.has(backup.id)) found.set(backup.id, backup);
+      for (const backup of page)
+        if (wantedIds.has(backup.id) && !found.has(backup.id)) found.set(backup.id, backup);
       if (found.size === wantedIds.size) break;
     }
     return found;
@@ -741,14 +892,23 @@ export class VpsClient {
    * ambiguous attempt it reads the server, and a status of `restoring` (or a 409 "already
    * restoring" on the next attempt) means the restore was accepted.
    */
-  async restoreServer(serverId: number, backupId: number, options: RequestOptions = {}): Promise<RestoreResult> {
+  async restoreServer(
+    serverId: number,
+    backupId: number,
+    options: RequestOptions = {},
+  ): Promise<RestoreResult> {
     const server = validId("serverId", serverId, "server");
     const backup = validId("backupId", backupId, "backup");
     const call = this.callContext(`restoring server ${server} from backup ${backup}`, options, {
       notFoundHint: `server ${server} or backup ${backup} does not exist (or belongs to another account) — check both ids with listBackups({ serverId: ${server} })`,
       ambiguityHint: `the restore may have started anyway: check the server's status with getServer(${server}) before trying again`,
     });
-    const accepted = (): RestoreResult => ({ serverId: server, backupId: backup, status: "restoring", message: null });
+    const accepted = (): RestoreResult => ({
+      serverId: server,
+      backupId: backup,
+      status: "restoring",
+      message: null,
+    });
     return this.request<RestoreResult>(call, {
       method: "POST",
       target: `/servers/${encodeURIComponent(String(server))}/restore/`,
@@ -756,12 +916,20 @@ export class VpsClient {
       idempotent: false,
       parse: (json) => {
         const result = ApiRestoreResponseSchema.safeParse(json);
-        return result.success ? { success: true, data: toRestoreResult(result.data) } : (result as unknown as z.ZodSafeParseResult<RestoreResult>);
+        return result.success
+          ? { success: true, data: toRestoreResult(result.data) }
+          : (result as unknown as z.ZodSafeParseResult<RestoreResult>);
       },
       resolveAmbiguous: async () => {
-        const current = await this.getServer(server, { signal: call.signal, deadlineMs: Math.max(1, call.deadlineAtMs - Date.now()) });
+        const current = await this.getServer(server, {
+          signal: call.signal,
+          deadlineMs: Math.max(1, call.deadlineAtMs - Date.now()),
+        });
         if (current.status !== "restoring") return undefined;
-        this.log("warn", `restoring server ${server}: the outcome of the request was unknown; the server is restoring, so the restore was accepted`);
+        this.log(
+          "warn",
+          `restoring server ${server}: the outcome of the request was unknown; the server is restoring, so the restore was accepted`,
+        );
         return accepted();
       },
       resultForConflictAfterAmbiguity: accepted,
@@ -780,7 +948,9 @@ export class VpsClient {
       idempotent: true,
       parse: (json) => {
         const result = ApiServerSchema.safeParse(json);
-        return result.success ? { success: true, data: toServer(result.data) } : (result as unknown as z.ZodSafeParseResult<Server>);
+        return result.success
+          ? { success: true, data: toServer(result.data) }
+          : (result as unknown as z.ZodSafeParseResult<Server>);
       },
     });
   }
@@ -790,7 +960,13 @@ export class VpsClient {
     const call = this.callContext("listing servers", options);
     const servers: Server[] = [];
     const seen = new Set<number>();
-    for await (const page of this.iteratePages(call, "/servers/", {}, (json) => ApiServerPageSchema.safeParse(json), toServer)) {
+    for await (const page of this.iteratePages(
+      call,
+      "/servers/",
+      {},
+      (json) => ApiServerPageSchema.safeParse(json),
+      toServer,
+    )) {
       for (const server of page) {
         if (seen.has(server.id)) continue;
         seen.add(server.id);
@@ -806,14 +982,25 @@ export class VpsClient {
 
   private backupQuery(filters: BackupFilters): Record<string, string | number | undefined> {
     if (filters === null || typeof filters !== "object") {
-      throw invalidArgument("filters", filters, "must be an object", "pass e.g. { serverId: 12345, backupType: \"manual\" }, or nothing");
+      throw invalidArgument(
+        "filters",
+        filters,
+        "must be an object",
+        'pass e.g. { serverId: 12345, backupType: "manual" }, or nothing',
+      );
     }
     const query: Record<string, string | number | undefined> = {};
-    if (filters.serverId !== undefined) query.server_id = validId("serverId", filters.serverId, "server");
+    if (filters.serverId !== undefined)
+      query.server_id = validId("serverId", filters.serverId, "server");
     if (filters.backupType !== undefined) {
       const parsed = BackupTypeFilterSchema.safeParse(filters.backupType);
       if (!parsed.success) {
-        throw invalidArgument("backupType", filters.backupType, 'must be "manual" or "automatic" (any case)', "pass one of those, or leave it out for both");
+        throw invalidArgument(
+          "backupType",
+          filters.backupType,
+          'must be "manual" or "automatic" (any case)',
+          "pass one of those, or leave it out for both",
+        );
       }
       query.backup_type = parsed.data;
     }
@@ -824,7 +1011,9 @@ export class VpsClient {
     call: CallContext,
     path: string,
     query: Record<string, string | number | undefined>,
-    parsePage: (json: unknown) => z.ZodSafeParseResult<{ count: number; next?: string | null; results: Wire[] }>,
+    parsePage: (
+      json: unknown,
+    ) => z.ZodSafeParseResult<{ count: number; next?: string | null; results: Wire[] }>,
     toItem: (wire: Wire) => Item,
   ): AsyncGenerator<Item[]> {
     const firstQuery = { ...query, page_size: this.pageSize };
@@ -834,46 +1023,89 @@ export class VpsClient {
     const visited = new Set<string>();
     for (;;) {
       visited.add(target.toString());
-      const page = await this.request(call, { method: "GET", target, idempotent: true, parse: parsePage });
+      const page = await this.request(call, {
+        method: "GET",
+        target,
+        idempotent: true,
+        parse: parsePage,
+      });
       itemsSoFar += page.results.length;
       yield page.results.map(toItem);
       let next;
       try {
-        next = nextPageOf(page, { currentUrl: target, pageNumber, itemsSoFar, visited, allowedOrigin: this.baseOrigin });
+        next = nextPageOf(page, {
+          currentUrl: target,
+          pageNumber,
+          itemsSoFar,
+          visited,
+          allowedOrigin: this.baseOrigin,
+        });
       } catch (error) {
         if (!(error instanceof CrossOriginPageError)) throw error;
         throw new VpsResponseValidationError(
           `Refused to follow the next page while ${call.operation}: ${error.message}. The API token is only ever sent to ${this.baseOrigin}; if the platform moved, set baseUrl (VPS_API_URL) to its new address.`,
-          { operation: call.operation, status: 200, method: "GET", path: this.relativePath(target), issues: "next: points to another origin" },
+          {
+            operation: call.operation,
+            status: 200,
+            method: "GET",
+            path: this.relativePath(target),
+            issues: "next: points to another origin",
+          },
         );
       }
       if (next.kind === "done") return;
       pageNumber += 1;
-      target = next.kind === "url" ? next.url : this.buildUrl(path, { ...firstQuery, page: next.pageNumber });
+      target =
+        next.kind === "url"
+          ? next.url
+          : this.buildUrl(path, { ...firstQuery, page: next.pageNumber });
     }
   }
 
   private buildUrl(path: string, query: Record<string, string | number | undefined> = {}): URL {
     const url = new URL(`${this.baseUrl}${path}`);
-    for (const [name, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(name, String(value));
+    for (const [name, value] of Object.entries(query))
+      if (value !== undefined) url.searchParams.set(name, String(value));
     return url;
   }
 
   private relativePath(url: URL): string {
     const full = `${url.pathname}${url.search}`;
     const basePath = new URL(this.baseUrl).pathname.replace(/\/+$/, "");
-    return url.origin === this.baseOrigin && basePath && full.startsWith(basePath) ? full.slice(basePath.length) : full;
+    return url.origin === this.baseOrigin && basePath && full.startsWith(basePath)
+      ? full.slice(basePath.length)
+      : full;
   }
 
-  private callContext(operation: string, options: RequestOptions, extra: Partial<CallContext> = {}): CallContext {
+  private callContext(
+    operation: string,
+    options: RequestOptions,
+    extra: Partial<CallContext> = {},
+  ): CallContext {
     if (options === null || typeof options !== "object") {
-      throw invalidArgument("options", options, "must be an object", "pass e.g. { deadlineMs: 60000 }, or nothing");
+      throw invalidArgument(
+        "options",
+        options,
+        "must be an object",
+        "pass e.g. { deadlineMs: 60000 }, or nothing",
+      );
     }
     const deadlineMs = options.deadlineMs ?? this.deadlineMs;
     if (typeof deadlineMs !== "number" || !Number.isFinite(deadlineMs) || deadlineMs <= 0) {
-      throw invalidArgument("deadlineMs", deadlineMs, "must be a positive number of milliseconds", `pass e.g. 60000, or leave it out for the client's ${this.deadlineMs}`);
+      throw invalidArgument(
+        "deadlineMs",
+        deadlineMs,
+        "must be a positive number of milliseconds",
+        `pass e.g. 60000, or leave it out for the client's ${this.deadlineMs}`,
+      );
     }
-    return { operation, deadlineMs, deadlineAtMs: Date.now() + deadlineMs, signal: options.signal, ...extra };
+    return {
+      operation,
+      deadlineMs,
+      deadlineAtMs: Date.now() + deadlineMs,
+      signal: options.signal,
+      ...extra,
+    };
   }
 
   private log(level: "debug" | "warn", message: string): void {
@@ -890,10 +1122,18 @@ export class VpsClient {
   // -------------------------------------------------------------------------------------------
 
   private abortError(call: CallContext): VpsAbortError {
-    return new VpsAbortError(`Stopped ${call.operation}: the signal was aborted`, { operation: call.operation });
+    return new VpsAbortError(`Stopped ${call.operation}: the signal was aborted`, {
+      operation: call.operation,
+    });
   }
 
-  private deadlineError(call: CallContext, method: HttpMethod, path: string, lastError: VpsError | null, mayHaveApplied: boolean): VpsTimeoutError {
+  private deadlineError(
+    call: CallContext,
+    method: HttpMethod,
+    path: string,
+    lastError: VpsError | null,
+    mayHaveApplied: boolean,
+  ): VpsTimeoutError {
     const last = lastError ? ` The last attempt failed: ${lastError.message}.` : "";
     const ambiguity = mayHaveApplied && call.ambiguityHint ? ` Note: ${call.ambiguityHint}.` : "";
     return new VpsTimeoutError(
@@ -903,7 +1143,8 @@ export class VpsClient {
   }
 
   private async request<T>(call: CallContext, spec: RequestSpec<T>): Promise<T> {
-    const url = typeof spec.target === "string" ? this.buildUrl(spec.target, spec.query) : spec.target;
+    const url =
+      typeof spec.target === "string" ? this.buildUrl(spec.target, spec.query) : spec.target;
     const path = this.relativePath(url);
     const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
     const headers: Record<string, string> = {
@@ -925,11 +1166,21 @@ export class VpsClient {
         if (pauseMs > remainingMs) {
           throw new VpsRateLimitError(
             `Rate limited ${call.operation}: the platform's rate limit resets in ${describeDuration(pauseMs)}, after this call's deadline (${describeDuration(Math.max(0, remainingMs))} left). Raise deadlineMs, or make fewer requests.`,
-            { status: 429, method: spec.method, path, operation: call.operation, serverMessage: null, retryAfterMs: pauseMs },
+            {
+              status: 429,
+              method: spec.method,
+              path,
+              operation: call.operation,
+              serverMessage: null,
+              retryAfterMs: pauseMs,
+            },
           );
         }
         this.stats.rateLimitPauses += 1;
-        this.log("debug", `${call.operation}: waiting ${describeDuration(pauseMs)} for the rate limit to reset`);
+        this.log(
+          "debug",
+          `${call.operation}: waiting ${describeDuration(pauseMs)} for the rate limit to reset`,
+        );
         await sleep(pauseMs, call.signal, () => this.abortError(call));
       }
 
@@ -941,23 +1192,45 @@ export class VpsClient {
           if (checkError instanceof VpsAbortError) throw checkError;
           const base = lastError ?? this.deadlineError(call, spec.method, path, null, true);
           const reason = checkError instanceof Error ? checkError.message : String(checkError);
-          throw withMessage(base, `${base.message}; then checking whether it was applied failed too (${reason}) — ${call.ambiguityHint ?? "check before trying again"}`);
+          throw withMessage(
+            base,
+            `${base.message}; then checking whether it was applied failed too (${reason}) — ${call.ambiguityHint ?? "check before trying again"}`,
+          );
         }
         if (resolved !== undefined) return resolved;
       }
 
       const remainingMs = call.deadlineAtMs - Date.now();
-      if (remainingMs <= 0) throw this.deadlineError(call, spec.method, path, lastError, mayHaveApplied);
+      if (remainingMs <= 0)
+        throw this.deadlineError(call, spec.method, path, lastError, mayHaveApplied);
       let result: AttemptResult<T>;
       if (spec.attemptGate) {
         await spec.attemptGate.enter();
         try {
-          result = await this.attempt(call, spec, url, path, headers, body, Math.max(1, call.deadlineAtMs - Date.now()), mayHaveApplied);
+          result = await this.attempt(
+            call,
+            spec,
+            url,
+            path,
+            headers,
+            body,
+            Math.max(1, call.deadlineAtMs - Date.now()),
+            mayHaveApplied,
+          );
         } finally {
           spec.attemptGate.leave();
         }
       } else {
-        result = await this.attempt(call, spec, url, path, headers, body, remainingMs, mayHaveApplied);
+        result = await this.attempt(
+          call,
+          spec,
+          url,
+          path,
+          headers,
+          body,
+          remainingMs,
+          mayHaveApplied,
+        );
       }
       if (result.ok) return result.value;
       const failure = result.failure;
@@ -965,8 +1238,10 @@ export class VpsClient {
       if (failure.mayHaveApplied) mayHaveApplied = true;
 
       const blindRepeat = !spec.idempotent && failure.mayHaveApplied && !spec.resolveAmbiguous;
-      if (!failure.retryable || blindRepeat) throw this.finalError(call, failure.error, retries, mayHaveApplied);
-      if (retries >= this.maxRetries) throw this.finalError(call, failure.error, retries, mayHaveApplied);
+      if (!failure.retryable || blindRepeat)
+        throw this.finalError(call, failure.error, retries, mayHaveApplied);
+      if (retries >= this.maxRetries)
+        throw this.finalError(call, failure.error, retries, mayHaveApplied);
 
       const nowMs = Date.now();
       const leftMs = call.deadlineAtMs - nowMs;
@@ -978,26 +1253,47 @@ export class VpsClient {
             method: spec.method,
             path,
             operation: call.operation,
-            serverMessage: failure.error instanceof VpsApiError ? failure.error.serverMessage : null,
+            serverMessage:
+              failure.error instanceof VpsApiError ? failure.error.serverMessage : null,
             retryAfterMs: failure.retryAfterMs,
           },
         );
       }
-      const delayMs = failure.retryAfterMs ?? computeBackoffMs(retries, this.retryBaseDelayMs, this.retryMaxDelayMs);
-      if (delayMs >= leftMs) throw this.finalError(call, failure.error, retries, mayHaveApplied, "no time was left before the deadline for another attempt");
+      const delayMs =
+        failure.retryAfterMs ??
+        computeBackoffMs(retries, this.retryBaseDelayMs, this.retryMaxDelayMs);
+      if (delayMs >= leftMs)
+        throw this.finalError(
+          call,
+          failure.error,
+          retries,
+          mayHaveApplied,
+          "no time was left before the deadline for another attempt",
+        );
       retries += 1;
       this.stats.retries += 1;
-      this.log("warn", `${call.operation}: ${failure.error.message} — retry ${retries} of ${this.maxRetries} in ${describeDuration(delayMs)}`);
+      this.log(
+        "warn",
+        `${call.operation}: ${failure.error.message} — retry ${retries} of ${this.maxRetries} in ${describeDuration(delayMs)}`,
+      );
       await sleep(delayMs, call.signal, () => this.abortError(call));
     }
   }
 
-  private finalError(call: CallContext, error: VpsError, retries: number, mayHaveApplied: boolean, reason?: string): VpsError {
+  private finalError(
+    call: CallContext,
+    error: VpsError,
+    retries: number,
+    mayHaveApplied: boolean,
+    reason?: string,
+  ): VpsError {
     const notes: string[] = [];
     if (retries > 0) notes.push(`gave up after ${retries} ${retries === 1 ? "retry" : "retries"}`);
     if (reason) notes.push(reason);
     if (mayHaveApplied && call.ambiguityHint) notes.push(call.ambiguityHint);
-    return notes.length === 0 ? error : withMessage(error, `${error.message} (${notes.join("; ")})`);
+    return notes.length === 0
+      ? error
+      : withMessage(error, `${error.message} (${notes.join("; ")})`);
   }
 
   // One attempt: send, time out, classify.
@@ -1014,7 +1310,9 @@ export class VpsClient {
     const attemptMs = Math.min(this.timeoutMs, remainingMs);
     const hitsDeadline = remainingMs <= this.timeoutMs;
     const attemptController = new AbortController();
-    const signal = call.signal ? AbortSignal.any([attemptController.signal, call.signal]) : attemptController.signal;
+    const signal = call.signal
+      ? AbortSignal.any([attemptController.signal, call.signal])
+      : attemptController.signal;
     let timedOut = false;
     const aborted = new Promise<never>((_, reject) => {
       const onAbort = () => reject(new Error("aborted"));
@@ -1032,22 +1330,39 @@ export class VpsClient {
     let response: TransportResponse;
     try {
       response = await Promise.race([
-        this.transport({ method: spec.method, url: url.toString(), headers, body, signal, maxResponseBytes: this.maxResponseBytes }),
+        this.transport({
+          method: spec.method,
+          url: url.toString(),
+          headers,
+          body,
+          signal,
+          maxResponseBytes: this.maxResponseBytes,
+        }),
         aborted,
       ]);
     } catch (error) {
       if (call.signal?.aborted && !timedOut) throw this.abortError(call);
       if (timedOut) {
-        if (hitsDeadline) throw this.deadlineError(call, spec.method, path, null, !spec.idempotent || afterAmbiguousAttempt);
+        if (hitsDeadline)
+          throw this.deadlineError(
+            call,
+            spec.method,
+            path,
+            null,
+            !spec.idempotent || afterAmbiguousAttempt,
+          );
         return {
           ok: false,
           failure: {
-            error: new VpsTimeoutError(`Timed out ${call.operation}: no answer within ${describeDuration(attemptMs)} (timeoutMs). Raise timeoutMs, or check the network path to the API.`, {
-              operation: call.operation,
-              method: spec.method,
-              path,
-              timeoutMs: attemptMs,
-            }),
+            error: new VpsTimeoutError(
+              `Timed out ${call.operation}: no answer within ${describeDuration(attemptMs)} (timeoutMs). Raise timeoutMs, or check the network path to the API.`,
+              {
+                operation: call.operation,
+                method: spec.method,
+                path,
+                timeoutMs: attemptMs,
+              },
+            ),
             retryable: true,
             mayHaveApplied: true,
             retryAfterMs: null,
@@ -1061,11 +1376,17 @@ export class VpsClient {
 
     this.rateLimitGate.observe(response.headers);
     this.log("debug", `${spec.method} ${path} → ${response.status}`);
-    if (response.status >= 200 && response.status < 300) return this.parseSuccess(call, spec, path, response);
+    if (response.status >= 200 && response.status < 300)
+      return this.parseSuccess(call, spec, path, response);
     return this.httpFailure(call, spec, path, response, afterAmbiguousAttempt);
   }
 
-  private connectionFailure(call: CallContext, method: HttpMethod, path: string, error: unknown): AttemptFailure {
+  private connectionFailure(
+    call: CallContext,
+    method: HttpMethod,
+    path: string,
+    error: unknown,
+  ): AttemptFailure {
     const code = (error as { code?: unknown } | null)?.code;
     const codeText = typeof code === "string" ? code : undefined;
     const reason = redactSecrets(error instanceof Error ? error.message : String(error));
@@ -1085,19 +1406,27 @@ export class VpsClient {
       ? "check baseUrl (VPS_API_URL) and the server's TLS certificate"
       : "check the network path to the API and that baseUrl (VPS_API_URL) is right";
     return {
-      error: new VpsConnectionError(`Could not reach the API ${call.operation}: ${reason}${codeText && !reason.includes(codeText) ? ` (${codeText})` : ""} — ${advice}.`, {
-        operation: call.operation,
-        method,
-        path,
-        code: codeText,
-      }),
+      error: new VpsConnectionError(
+        `Could not reach the API ${call.operation}: ${reason}${codeText && !reason.includes(codeText) ? ` (${codeText})` : ""} — ${advice}.`,
+        {
+          operation: call.operation,
+          method,
+          path,
+          code: codeText,
+        },
+      ),
       retryable: !permanent,
       mayHaveApplied: codeText === undefined || !NOT_SENT_CODES.has(codeText),
       retryAfterMs: null,
     };
   }
 
-  private parseSuccess<T>(call: CallContext, spec: RequestSpec<T>, path: string, response: TransportResponse): AttemptResult<T> {
+  private parseSuccess<T>(
+    call: CallContext,
+    spec: RequestSpec<T>,
+    path: string,
+    response: TransportResponse,
+  ): AttemptResult<T> {
     const invalid = (issues: string, detail: string): AttemptResult<T> => ({
       ok: false,
       failure: {
@@ -1117,7 +1446,13 @@ export class VpsClient {
         failure: {
           error: new VpsResponseValidationError(
             `The response to ${call.operation} was larger than maxResponseBytes (${this.maxResponseBytes} bytes): raise maxResponseBytes or use filters.`,
-            { operation: call.operation, status: response.status, method: spec.method, path, issues: "body too large" },
+            {
+              operation: call.operation,
+              status: response.status,
+              method: spec.method,
+              path,
+              issues: "body too large",
+            },
           ),
           retryable: false,
           mayHaveApplied: !spec.idempotent,
@@ -1130,7 +1465,10 @@ export class VpsClient {
     try {
       json = JSON.parse(response.body);
     } catch {
-      return invalid("body: not JSON", response.body.trim() === "" ? "body was empty" : "body was not JSON");
+      return invalid(
+        "body: not JSON",
+        response.body.trim() === "" ? "body was empty" : "body was not JSON",
+      );
     }
     const parsed = spec.parse(json);
     if (parsed.success) return { ok: true, value: parsed.data };
@@ -1147,18 +1485,25 @@ export class VpsClient {
   ): AttemptResult<T> {
     const { status } = response;
     if (status === 409 && afterAmbiguousAttempt && spec.resultForConflictAfterAmbiguity) {
-      this.log("warn", `${call.operation}: 409 after an attempt with an unknown outcome — that attempt was accepted`);
+      this.log(
+        "warn",
+        `${call.operation}: 409 after an attempt with an unknown outcome — that attempt was accepted`,
+      );
       return { ok: true, value: spec.resultForConflictAfterAmbiguity() };
     }
     const { serverMessage, fieldErrors, bodyNote } = this.readErrorBody(response.body);
-    const retryAfterMs = status === 429 || status === 503 ? parseRetryAfterMs(response.headers["retry-after"]) : null;
+    const retryAfterMs =
+      status === 429 || status === 503 ? parseRetryAfterMs(response.headers["retry-after"]) : null;
     if (status === 429) {
       this.stats.rateLimited += 1;
       // Every caller of this client pauses, not only this one.
       this.rateLimitGate.pauseUntil(Date.now() + (retryAfterMs ?? 0));
     }
     const hint = this.statusHint(call, status, serverMessage, fieldErrors, response.headers);
-    const said = serverMessage && status !== 400 && status !== 422 ? ` (server said: ${JSON.stringify(serverMessage)})` : "";
+    const said =
+      serverMessage && status !== 400 && status !== 422
+        ? ` (server said: ${JSON.stringify(serverMessage)})`
+        : "";
     const message = `${describeStatus(status)} ${call.operation}: ${hint}${said}${bodyNote}`;
     const error = createApiError(message, {
       status,
@@ -1171,24 +1516,42 @@ export class VpsClient {
     });
     const retryable = isRetryableStatus(status);
     // A 429 is refused before any work; 408 and 5xx may come after the work was done.
-    return { ok: false, failure: { error, retryable, mayHaveApplied: retryable && status !== 429, retryAfterMs } };
+    return {
+      ok: false,
+      failure: { error, retryable, mayHaveApplied: retryable && status !== 429, retryAfterMs },
+    };
   }
 
-  private readErrorBody(text: string): { serverMessage: string | null; fieldErrors?: Record<string, string[]>; bodyNote: string } {
+  private readErrorBody(text: string): {
+    serverMessage: string | null;
+    fieldErrors?: Record<string, string[]>;
+    bodyNote: string;
+  } {
     const trimmed = text.trim();
     if (trimmed === "") return { serverMessage: null, bodyNote: " (the response body was empty)" };
     let json: unknown;
     try {
       json = JSON.parse(trimmed);
     } catch {
-      return { serverMessage: null, bodyNote: " (the response body was not JSON — probably a page from a proxy or load balancer)" };
+      return {
+        serverMessage: null,
+        bodyNote:
+          " (the response body was not JSON — probably a page from a proxy or load balancer)",
+      };
     }
-    const clip = (value: string) => redactSecrets(value.length > MAX_SERVER_MESSAGE_LENGTH ? `${value.slice(0, MAX_SERVER_MESSAGE_LENGTH)}…` : value);
+    const clip = (value: string) =>
+      redactSecrets(
+        value.length > MAX_SERVER_MESSAGE_LENGTH
+          ? `${value.slice(0, MAX_SERVER_MESSAGE_LENGTH)}…`
+          : value,
+      );
     const detail = ApiDetailErrorSchema.safeParse(json);
     if (detail.success) return { serverMessage: clip(detail.data.detail), bodyNote: "" };
     const fields = ApiFieldErrorsSchema.safeParse(json);
     if (fields.success && Object.keys(fields.data).length > 0) {
-      const fieldErrors = Object.fromEntries(Object.entries(fields.data).map(([name, reasons]) => [name, reasons.map(clip)]));
+      const fieldErrors = Object.fromEntries(
+        Object.entries(fields.data).map(([name, reasons]) => [name, reasons.map(clip)]),
+      );
       const joined = Object.entries(fieldErrors)
         .map(([name, reasons]) => `${name}: ${reasons.join(" ")}`)
         .join("; ");
@@ -1233,9 +1596,9 @@ export class VpsClient {
       case 429:
         return "rate limited by the platform — make fewer requests, or raise deadlineMs so the client can wait for Retry-After";
       default:
-        if (status >= 500) return "the platform failed — try again later; if it persists, contact the platform's support";
+        if (status >= 500)
+          return "the platform failed — try again later; if it persists, contact the platform's support";
         return "unexpected answer";
     }
   }
 }
-

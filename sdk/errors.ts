@@ -61,20 +61,27 @@ export class VpsError extends Error {
   get details(): Record<string, unknown> {
     const own: Record<string, unknown> = {};
     for (const key of Object.keys(this)) {
-      if (key !== "name" && key !== "message" && key !== "stack") own[key] = (this as Record<string, unknown>)[key];
+      if (key !== "name" && key !== "message" && key !== "stack")
+        own[key] = (this as Record<string, unknown>)[key];
     }
     return own;
   }
 
   /** A plain, token-free rendering for logs and `JSON.stringify`. */
   toJSON(): Record<string, unknown> {
-    return redactValue({ name: this.name, message: this.message, ...this.details }) as Record<string, unknown>;
+    return redactValue({ name: this.name, message: this.message, ...this.details }) as Record<
+      string,
+      unknown
+    >;
   }
 
   /** `util.inspect` / `console.log` rendering: the stack and the plain fields, token-free. */
   [inspect.custom](_depth: number, options: { colors?: boolean }): string {
     const fields = this.details;
-    const body = Object.keys(fields).length > 0 ? ` ${inspect(redactValue(fields), { colors: options?.colors })}` : "";
+    const body =
+      Object.keys(fields).length > 0
+        ? ` ${inspect(redactValue(fields), { colors: options?.colors })}`
+        : "";
     return redactSecrets(`${this.stack ?? `${this.name}: ${this.message}`}${body}`);
   }
 }
@@ -184,7 +191,10 @@ export class VpsAbortError extends VpsError {
   declare readonly operation: string;
   declare readonly backupId?: number;
   declare readonly serverId?: number;
-  constructor(message: string, details: { operation: string; backupId?: number; serverId?: number }) {
+  constructor(
+    message: string,
+    details: { operation: string; backupId?: number; serverId?: number },
+  ) {
     super(message, details);
   }
 }
@@ -277,7 +287,11 @@ export function createApiError(
   if (status === 403) return new VpsPermissionError(message, details);
   if (status === 404) return new VpsNotFoundError(message, details);
   if (status === 409) return new VpsConflictError(message, details);
-  if (status === 429) return new VpsRateLimitError(message, { ...details, retryAfterMs: details.retryAfterMs ?? null });
+  if (status === 429)
+    return new VpsRateLimitError(message, {
+      ...details,
+      retryAfterMs: details.retryAfterMs ?? null,
+    });
   if (status >= 500) return new VpsServerError(message, details);
   return new VpsApiError(message, details);
 }

@@ -22,7 +22,8 @@ export interface PageLinks {
 }
 
 /** Where the next page is: a URL to fetch, a page number to ask for, or nowhere. */
-export type NextPage = { kind: "url"; url: URL } | { kind: "pageNumber"; pageNumber: number } | { kind: "done" };
+export type NextPage =
+  { kind: "url"; url: URL } | { kind: "pageNumber"; pageNumber: number } | { kind: "done" };
 
 /** Raised by {@link nextPageOf} when `next` points away from the base URL's origin. */
 export class CrossOriginPageError extends Error {
@@ -62,7 +63,8 @@ export function nextPageOf(page: PageLinks, walk: PageWalk): NextPage {
   if (page.results.length === 0) return { kind: "done" };
   if (typeof page.next === "string" && page.next !== "") {
     const url = new URL(page.next, walk.currentUrl);
-    if (url.origin !== walk.allowedOrigin) throw new CrossOriginPageError(page.next, walk.allowedOrigin);
+    if (url.origin !== walk.allowedOrigin)
+      throw new CrossOriginPageError(page.next, walk.allowedOrigin);
     if (walk.visited.has(url.toString())) return { kind: "done" };
     return { kind: "url", url };
   }

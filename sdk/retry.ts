@@ -34,7 +34,10 @@ export function computeBackoffMs(
  * Parses a `Retry-After` header (delta seconds, or an HTTP date) into milliseconds from `nowMs`.
  * Returns null when absent or unparseable; a date in the past gives 0.
  */
-export function parseRetryAfterMs(header: string | undefined, nowMs: number = Date.now()): number | null {
+export function parseRetryAfterMs(
+  header: string | undefined,
+  nowMs: number = Date.now(),
+): number | null {
   if (header === undefined) return null;
   const text = header.trim();
   if (text === "") return null;
@@ -54,7 +57,10 @@ const EPOCH_SECONDS_THRESHOLD = 1_000_000_000;
  * Parses `RateLimit-Reset` into milliseconds from `nowMs` (delta seconds, or epoch seconds).
  * Returns null when absent or unparseable.
  */
-export function parseRateLimitResetMs(header: string | undefined, nowMs: number = Date.now()): number | null {
+export function parseRateLimitResetMs(
+  header: string | undefined,
+  nowMs: number = Date.now(),
+): number | null {
   if (header === undefined || !/^\s*\d+(\.\d+)?\s*$/.test(header)) return null;
   const value = Number(header);
   if (value >= EPOCH_SECONDS_THRESHOLD) return Math.max(0, value * 1000 - nowMs);

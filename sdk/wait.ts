@@ -41,7 +41,10 @@ export const MISSES_BEFORE_GONE = 2;
  */
 export function defaultPollSchedule(elapsedMs: number): number {
   if (elapsedMs < FAST_POLL_PHASE_MS) return FAST_POLL_INTERVAL_MS;
-  return Math.min(MAX_POLL_INTERVAL_MS, Math.max(FAST_POLL_INTERVAL_MS, elapsedMs * POLL_GROWTH_FRACTION));
+  return Math.min(
+    MAX_POLL_INTERVAL_MS,
+    Math.max(FAST_POLL_INTERVAL_MS, elapsedMs * POLL_GROWTH_FRACTION),
+  );
 }
 
 /** Lists a server's backups until every id in `wantedIds` was seen or the list ended. */
@@ -130,11 +133,14 @@ export class ServerStatusWatcher {
     const onAbort = () =>
       this.settle(
         state,
-        new VpsAbortError(`Stopped waiting for backup ${state.backupId} of server ${state.serverId}: the signal was aborted`, {
-          operation: `waiting for backup ${state.backupId}`,
-          backupId: state.backupId,
-          serverId: state.serverId,
-        }),
+        new VpsAbortError(
+          `Stopped waiting for backup ${state.backupId} of server ${state.serverId}: the signal was aborted`,
+          {
+            operation: `waiting for backup ${state.backupId}`,
+            backupId: state.backupId,
+            serverId: state.serverId,
+          },
+        ),
       );
     waiter.signal?.addEventListener("abort", onAbort, { once: true });
     state.cleanup = () => {
@@ -150,7 +156,10 @@ export class ServerStatusWatcher {
   }
 
   private timeoutError(state: WaiterState): VpsTimeoutError {
-    const last = state.lastStatus === null ? "its status was never read" : `its last status was "${state.lastStatus}"`;
+    const last =
+      state.lastStatus === null
+        ? "its status was never read"
+        : `its last status was "${state.lastStatus}"`;
     const lastError = state.lastError ? `; the last poll failed: ${state.lastError.message}` : "";
     return new VpsTimeoutError(
       `Timed out after ${describeDuration(state.timeoutMs)} waiting for backup ${state.backupId} of server ${state.serverId} to complete (${last}${lastError}). ` +
@@ -195,7 +204,9 @@ export class ServerStatusWatcher {
     const tickStartedAtMs = Date.now();
     const served = [...this.waiters];
     const wantedIds = new Set(served.map((state) => state.backupId));
-    const longestRemainingMs = Math.max(...served.map((state) => state.deadlineAtMs - tickStartedAtMs));
+    const longestRemainingMs = Math.max(
+      ...served.map((state) => state.deadlineAtMs - tickStartedAtMs),
+    );
     let found: Map<number, Backup> | undefined;
     let failure: unknown;
     try {
@@ -228,7 +239,8 @@ export class ServerStatusWatcher {
         if (state.misses >= MISSES_BEFORE_GONE) {
           this.settle(state, this.goneError(state));
         } else {
-          state.nextPollAtMs = now + Math.min(FAST_POLL_INTERVAL_MS, this.dependencies.pollSchedule(0));
+          state.nextPollAtMs =
+            now + Math.min(FAST_POLL_INTERVAL_MS, this.dependencies.pollSchedule(0));
         }
         continue;
       }
@@ -241,7 +253,9 @@ export class ServerStatusWatcher {
       else state.nextPollAtMs = nextPollAtMs;
     }
     if (failure !== undefined && isTransient(failure) && this.waiters.size > 0) {
-      this.dependencies.warn(`Polling the backups of server ${this.serverId} failed, will poll again: ${(failure as Error).message}`);
+      this.dependencies.warn(
+        `Polling the backups of server ${this.serverId} failed, will poll again: ${(failure as Error).message}`,
+      );
     }
     this.scheduleTick();
   }
@@ -252,12 +266,16 @@ export class ServerStatusWatcher {
       state.onProgress(backup);
     } catch (error) {
       // A broken progress callback must not stop the wait it reports on.
-      this.dependencies.warn(`onProgress for backup ${state.backupId} threw: ${error instanceof Error ? error.message : String(error)}`);
+      this.dependencies.warn(
+        `onProgress for backup ${state.backupId} threw: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 
   private unexpected(error: unknown): VpsError {
-    return new VpsError(`Polling the backups of server ${this.serverId} failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`);
+    return new VpsError(
+      `Polling the backups of server ${this.serverId} failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 
   private failedError(state: WaiterState): VpsBackupFailedError {
@@ -269,7 +287,8 @@ export class ServerStatusWatcher {
   }
 
   private goneError(state: WaiterState): VpsBackupNotFoundError {
-    const last = state.lastStatus === null ? "it was never seen" : `its last status was "${state.lastStatus}"`;
+    const last =
+      state.lastStatus === null ? "it was never seen" : `its last status was "${state.lastStatus}"`;
     return new VpsBackupNotFoundError(
       `Backup ${state.backupId} of server ${state.serverId} is no longer in the server's backup list (${last}): ` +
         `it was deleted (or cancelled), expired, or the server is gone. Create a new backup if you still need one.`,

@@ -7,7 +7,17 @@ import {
   VpsServerError,
   VpsTimeoutError,
 } from "../../../sdk";
-import { FakeTransport, type FakeReply, fail, fakeClient, freshId, json, page, text, wireBackup } from "./fake-transport";
+import {
+  FakeTransport,
+  type FakeReply,
+  fail,
+  fakeClient,
+  freshId,
+  json,
+  page,
+  text,
+  wireBackup,
+} from "./fake-transport";
 
 const SERVER_ID = 12345;
 
@@ -23,15 +33,38 @@ function fakePlatform(afterCommit: Array<FakeReply | "created">) {
       const body = JSON.parse(request.body ?? "{}") as { server_id: number; description?: string };
       const reply = afterCommit[postIndex] ?? "created";
       postIndex += 1;
-      if (reply !== "created" && typeof reply === "object" && "status" in reply && reply.status >= 400 && reply.status < 500) return reply;
-      if (reply !== "created" && typeof reply === "object" && "fail" in reply && reply.fail === "ECONNREFUSED") return reply;
-      const backup = wireBackup({ id: freshId(), serverId: body.server_id, description: body.description ?? null, status: "in_progress" });
+      if (
+        reply !== "created" &&
+        typeof reply === "object" &&
+        "status" in reply &&
+        reply.status >= 400 &&
+        reply.status < 500
+      )
+        return reply;
+      if (
+        reply !== "created" &&
+        typeof reply === "object" &&
+        "fail" in reply &&
+        reply.fail === "ECONNREFUSED"
+      )
+        return reply;
+      const backup = wireBackup({
+        id: freshId(),
+        serverId: body.server_id,
+        description: body.description ?? null,
+        status: "in_progress",
+      });
       backups.unshift(backup);
-      return reply === "created" ? json(201, { ...backup, message: "Backup is being created." }) : reply;
+      return reply === "created"
+        ? json(201, { ...backup, message: "Backup is being created." })
+        : reply;
     }
     if (request.method === "GET" && url.pathname.endsWith("/backups/")) {
       const serverId = Number(url.searchParams.get("server_id"));
-      return json(200, page(backups.filter((backup) => !serverId || backup.server.id === serverId)));
+      return json(
+        200,
+        page(backups.filter((backup) => !serverId || backup.server.id === serverId)),
+      );
     }
     throw new Error(`unexpected ${request.method} ${request.url}`);
   });
@@ -50,23 +83,31 @@ describe("createBackup never repeats a POST blindly", () => {
     ["a 201 that is not JSON", text(201, "<html>ok</html>")],
   ];
 
-  test.each(ambiguous)("after %s that committed, it adopts the backup and POSTs once", async (_what, reply) => {
-    const { fake, backups } = fakePlatform([reply]);
-    const client = fakeClient(fake, { timeoutMs: 50 });
-    const wanted = description();
-    const created = await client.createBackup({ serverId: SERVER_ID, description: wanted });
-    expect(fake.requestsTo("POST", "/backups/")).toHaveLength(1);
-    expect(created.id).toBe(backups[0]!.id);
-    expect(created).toMatchObject({ serverId: SERVER_ID, description: wanted, message: null });
-    expect(client.stats.adoptedBackups).toBe(1);
-    const listing = fake.requestsTo("GET", "/backups/")[0]!;
-    expect(new URL(listing.url).searchParams.get("server_id")).toBe(String(SERVER_ID));
-  });
+  test.each(ambiguous)(
+    "after %s that committed, it adopts the backup and POSTs once",
+    async (_what, reply) => {
+      const { fake, backups } = fakePlatform([reply]);
+      const client = fakeClient(fake, { timeoutMs: 50 });
+      const wanted = description();
+      const created = await client.createBackup({ serverId: SERVER_ID, description: wanted });
+      expect(fake.requestsTo("POST", "/backups/")).toHaveLength(1);
+      expect(created.id).toBe(backups[0]!.id);
+      expect(created).toMatchObject({ serverId: SERVER_ID, description: wanted, message: null });
+      expect(client.stats.adoptedBackups).toBe(1);
+      const listing = fake.requestsTo("GET", "/backups/")[0]!;
+      expect(new URL(listing.url).searchParams.get("server_id")).toBe(String(SERVER_ID));
+    },
+  );
 
   test("when the ambiguous attempt created nothing, it POSTs again", async () => {
     const fake = new FakeTransport()
       .enqueue(fail("ECONNRESET", "socket hang up"), json(200, page([])))
-      .onRequest(() => json(201, { ...wireBackup({ id: 900, serverId: SERVER_ID }), message: "Backup is being created." }));
+      .onRequest(() =>
+        json(201, {
+          ...wireBackup({ id: 900, serverId: SERVER_ID }),
+          message: "Backup is being created.",
+        }),
+      );
     const client = fakeClient(fake);
     const created = await client.createBackup({ serverId: SERVER_ID });
     expect(created.id).toBe(900);
@@ -92,7 +133,12 @@ describe("createBackup never repeats a POST blindly", () => {
     const known = wireBackup({ id: 700, serverId: SERVER_ID, description: wanted });
     const fake = new FakeTransport()
       .enqueue(json(201, { ...known, message: "ok" }), fail("ECONNRESET"), json(200, page([known])))
-      .onRequest(() => json(201, { ...wireBackup({ id: 701, serverId: SERVER_ID, description: wanted }), message: "ok" }));
+      .onRequest(() =>
+        json(201, {
+          ...wireBackup({ id: 701, serverId: SERVER_ID, description: wanted }),
+          message: "ok",
+        }),
+      );
     const client = fakeClient(fake);
     await client.createBackup({ serverId: SERVER_ID, description: wanted });
     const second = await client.createBackup({ serverId: SERVER_ID, description: wanted });
@@ -103,24 +149,48 @@ describe("createBackup never repeats a POST blindly", () => {
   const rejected: Array<[string, Partial<Parameters<typeof wireBackup>[0]>]> = [
     ["another description", { description: "someone else's" }],
     ["status failed", { status: "failed" }],
-    ["created long before the call", { createdAt: new Date(Date.now() - 10 * 60_000).toISOString() }],
+    [
+      "created long before the call",
+      { createdAt: new Date(Date.now() - 10 * 60_000).toISOString() },
+    ],
     ["another server", { serverId: SERVER_ID + 1 }],
   ];
   test.each(rejected)("a candidate with %s is not adopted", async (_what, overrides) => {
     const wanted = description();
-    const candidate = wireBackup({ id: 800, serverId: SERVER_ID, description: wanted, ...overrides });
+    const candidate = wireBackup({
+      id: 800,
+      serverId: SERVER_ID,
+      description: wanted,
+      ...overrides,
+    });
     const fake = new FakeTransport()
       .enqueue(text(503, ""), json(200, page([candidate])))
-      .onRequest(() => json(201, { ...wireBackup({ id: 801, serverId: SERVER_ID, description: wanted }), message: "ok" }));
-    const created = await fakeClient(fake).createBackup({ serverId: SERVER_ID, description: wanted });
+      .onRequest(() =>
+        json(201, {
+          ...wireBackup({ id: 801, serverId: SERVER_ID, description: wanted }),
+          message: "ok",
+        }),
+      );
+    const created = await fakeClient(fake).createBackup({
+      serverId: SERVER_ID,
+      description: wanted,
+    });
     expect(created.id).toBe(801);
   });
 
   test("a candidate stamped slightly before the call (clock skew) is adopted", async () => {
     const wanted = description();
-    const candidate = wireBackup({ id: 802, serverId: SERVER_ID, description: wanted, createdAt: new Date(Date.now() - 30_000).toISOString() });
+    const candidate = wireBackup({
+      id: 802,
+      serverId: SERVER_ID,
+      description: wanted,
+      createdAt: new Date(Date.now() - 30_000).toISOString(),
+    });
     const fake = new FakeTransport().enqueue(text(504, ""), json(200, page([candidate])));
-    const created = await fakeClient(fake).createBackup({ serverId: SERVER_ID, description: wanted });
+    const created = await fakeClient(fake).createBackup({
+      serverId: SERVER_ID,
+      description: wanted,
+    });
     expect(created.id).toBe(802);
     expect(fake.requestsTo("POST", "/backups/")).toHaveLength(1);
   });
@@ -135,7 +205,10 @@ describe("createBackup never repeats a POST blindly", () => {
 
   test("two concurrent ambiguous creates adopt two different backups", async () => {
     const wanted = description();
-    const { fake, backups } = fakePlatform([json(500, { detail: "Boom." }), json(500, { detail: "Boom." })]);
+    const { fake, backups } = fakePlatform([
+      json(500, { detail: "Boom." }),
+      json(500, { detail: "Boom." }),
+    ]);
     const client = fakeClient(fake);
     const [a, b] = await Promise.all([
       client.createBackup({ serverId: SERVER_ID, description: wanted }),
@@ -180,27 +253,44 @@ describe("createBackup never repeats a POST blindly", () => {
     ["a 429", json(429, { detail: "Throttled." }, { "retry-after": "0" })],
     ["a refused connection", fail("ECONNREFUSED")],
   ];
-  test.each(clean)("after %s (nothing was sent or done) it POSTs again without looking", async (_what, reply) => {
-    const fake = new FakeTransport().enqueue(reply).onRequest(() => json(201, { ...wireBackup({ id: 950, serverId: SERVER_ID }), message: "ok" }));
-    const created = await fakeClient(fake).createBackup({ serverId: SERVER_ID });
-    expect(created.id).toBe(950);
-    expect(fake.requests.map((request) => request.method)).toEqual(["POST", "POST"]);
-  });
+  test.each(clean)(
+    "after %s (nothing was sent or done) it POSTs again without looking",
+    async (_what, reply) => {
+      const fake = new FakeTransport()
+        .enqueue(reply)
+        .onRequest(() =>
+          json(201, { ...wireBackup({ id: 950, serverId: SERVER_ID }), message: "ok" }),
+        );
+      const created = await fakeClient(fake).createBackup({ serverId: SERVER_ID });
+      expect(created.id).toBe(950);
+      expect(fake.requests.map((request) => request.method)).toEqual(["POST", "POST"]);
+    },
+  );
 
   const final: Array<[string, FakeReply, new (...args: never[]) => Error]> = [
     ["400", json(400, { server_id: ["A valid integer is required."] }), VpsBadRequestError],
     ["404", json(404, { detail: "Not found." }), VpsNotFoundError],
-    ["409", json(409, { detail: "A backup of this server is already in progress." }), VpsConflictError],
+    [
+      "409",
+      json(409, { detail: "A backup of this server is already in progress." }),
+      VpsConflictError,
+    ],
   ];
   test.each(final)("a %s is final: one POST, no listing", async (_what, reply, errorClass) => {
     const fake = new FakeTransport().enqueue(reply);
-    await expect(fakeClient(fake).createBackup({ serverId: SERVER_ID })).rejects.toBeInstanceOf(errorClass);
+    await expect(fakeClient(fake).createBackup({ serverId: SERVER_ID })).rejects.toBeInstanceOf(
+      errorClass,
+    );
     expect(fake.requests).toHaveLength(1);
   });
 
   test("when checking the list fails too, the error says a backup may exist", async () => {
-    const fake = new FakeTransport().enqueue(text(502, "")).onRequest(() => json(401, { detail: "Token revoked." }));
-    const error = await fakeClient(fake).createBackup({ serverId: SERVER_ID }).catch((e: unknown) => e);
+    const fake = new FakeTransport()
+      .enqueue(text(502, ""))
+      .onRequest(() => json(401, { detail: "Token revoked." }));
+    const error = await fakeClient(fake)
+      .createBackup({ serverId: SERVER_ID })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VpsServerError);
     expect((error as Error).message).toMatch(
       /^502 Bad Gateway creating a backup of server 12345: .*; then checking whether it was applied failed too \(401 Unauthorized listing backups of server 12345: .*\) — a backup may have been created anyway: look for it with listBackups\(\{ serverId: 12345 \}\) before trying again$/,
@@ -209,60 +299,109 @@ describe("createBackup never repeats a POST blindly", () => {
   });
 
   test("when retries run out after ambiguous attempts, the error says a backup may exist", async () => {
-    const fake = new FakeTransport().onRequest((request) => (request.method === "POST" ? text(503, "") : json(200, page([]))));
-    const error = await fakeClient(fake, { maxRetries: 2 }).createBackup({ serverId: SERVER_ID }).catch((e: unknown) => e);
+    const fake = new FakeTransport().onRequest((request) =>
+      request.method === "POST" ? text(503, "") : json(200, page([])),
+    );
+    const error = await fakeClient(fake, { maxRetries: 2 })
+      .createBackup({ serverId: SERVER_ID })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VpsServerError);
-    expect((error as Error).message).toMatch(/\(gave up after 2 retries; a backup may have been created anyway: look for it with listBackups/);
-    expect(fake.requests.map((request) => request.method)).toEqual(["POST", "GET", "POST", "GET", "POST"]);
+    expect((error as Error).message).toMatch(
+      /\(gave up after 2 retries; a backup may have been created anyway: look for it with listBackups/,
+    );
+    expect(fake.requests.map((request) => request.method)).toEqual([
+      "POST",
+      "GET",
+      "POST",
+      "GET",
+      "POST",
+    ]);
   });
 
   test("a deadline during an ambiguous create says a backup may exist", async () => {
     const fake = new FakeTransport().onRequest(() => "hang");
-    const error = await fakeClient(fake, { timeoutMs: 10_000 }).createBackup({ serverId: SERVER_ID }, { deadlineMs: 40 }).catch((e: unknown) => e);
+    const error = await fakeClient(fake, { timeoutMs: 10_000 })
+      .createBackup({ serverId: SERVER_ID }, { deadlineMs: 40 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VpsTimeoutError);
-    expect((error as Error).message).toMatch(/^Timed out creating a backup of server 12345: the deadline of 40 ms passed\. Note: a backup may have been created anyway/);
+    expect((error as Error).message).toMatch(
+      /^Timed out creating a backup of server 12345: the deadline of 40 ms passed\. Note: a backup may have been created anyway/,
+    );
   });
 });
 
 describe("restoreServer never repeats a POST blindly", () => {
-  const restoreBody = { message: "Restore started.", server_id: SERVER_ID, backup_id: 501, status: "restoring" };
-  const server = (status: string) => json(200, { id: SERVER_ID, name: "web-server-01", status, disk_gb: 80 });
+  const restoreBody = {
+    message: "Restore started.",
+    server_id: SERVER_ID,
+    backup_id: 501,
+    status: "restoring",
+  };
+  const server = (status: string) =>
+    json(200, { id: SERVER_ID, name: "web-server-01", status, disk_gb: 80 });
 
   test("a timeout, then the server is restoring: accepted, one POST", async () => {
     const fake = new FakeTransport().enqueue("hang", server("restoring"));
     const result = await fakeClient(fake, { timeoutMs: 30 }).restoreServer(SERVER_ID, 501);
-    expect(result).toEqual({ serverId: SERVER_ID, backupId: 501, status: "restoring", message: null });
-    expect(fake.requests.map((request) => `${request.method} ${new URL(request.url).pathname}`)).toEqual([
-      "POST /api/v1/servers/12345/restore/",
-      "GET /api/v1/servers/12345/",
-    ]);
+    expect(result).toEqual({
+      serverId: SERVER_ID,
+      backupId: 501,
+      status: "restoring",
+      message: null,
+    });
+    expect(
+      fake.requests.map((request) => `${request.method} ${new URL(request.url).pathname}`),
+    ).toEqual(["POST /api/v1/servers/12345/restore/", "GET /api/v1/servers/12345/"]);
   });
 
   test("a 502, then the server is active: POSTs again", async () => {
-    const fake = new FakeTransport().enqueue(text(502, ""), server("active"), json(202, restoreBody));
+    const fake = new FakeTransport().enqueue(
+      text(502, ""),
+      server("active"),
+      json(202, restoreBody),
+    );
     const result = await fakeClient(fake).restoreServer(SERVER_ID, 501);
-    expect(result).toEqual({ serverId: SERVER_ID, backupId: 501, status: "restoring", message: "Restore started." });
+    expect(result).toEqual({
+      serverId: SERVER_ID,
+      backupId: 501,
+      status: "restoring",
+      message: "Restore started.",
+    });
     expect(fake.requestsTo("POST", "/restore/")).toHaveLength(2);
     expect(JSON.parse(fake.requests[2]!.body!)).toEqual({ backup_id: 501 });
   });
 
   test("a connection reset, then 409 already restoring: the first attempt was accepted", async () => {
-    const fake = new FakeTransport().enqueue(fail("ECONNRESET"), server("active"), json(409, { detail: "This server is already being restored." }));
+    const fake = new FakeTransport().enqueue(
+      fail("ECONNRESET"),
+      server("active"),
+      json(409, { detail: "This server is already being restored." }),
+    );
     const result = await fakeClient(fake).restoreServer(SERVER_ID, 501);
     expect(result).toMatchObject({ serverId: SERVER_ID, backupId: 501, status: "restoring" });
   });
 
   test("a 409 on the first attempt is a conflict", async () => {
-    const fake = new FakeTransport().enqueue(json(409, { detail: "This server is already being restored." }));
-    await expect(fakeClient(fake).restoreServer(SERVER_ID, 501)).rejects.toBeInstanceOf(VpsConflictError);
+    const fake = new FakeTransport().enqueue(
+      json(409, { detail: "This server is already being restored." }),
+    );
+    await expect(fakeClient(fake).restoreServer(SERVER_ID, 501)).rejects.toBeInstanceOf(
+      VpsConflictError,
+    );
     expect(fake.requests).toHaveLength(1);
   });
 
   test("a 400 (backup not completed) is final", async () => {
-    const fake = new FakeTransport().enqueue(json(400, { backup_id: ["Backup 501 is not completed."] }));
-    const error = await fakeClient(fake).restoreServer(SERVER_ID, 501).catch((e: unknown) => e);
+    const fake = new FakeTransport().enqueue(
+      json(400, { backup_id: ["Backup 501 is not completed."] }),
+    );
+    const error = await fakeClient(fake)
+      .restoreServer(SERVER_ID, 501)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VpsBadRequestError);
-    expect((error as VpsBadRequestError).fieldErrors).toEqual({ backup_id: ["Backup 501 is not completed."] });
+    expect((error as VpsBadRequestError).fieldErrors).toEqual({
+      backup_id: ["Backup 501 is not completed."],
+    });
     expect((error as Error).message).toBe(
       "400 Bad Request restoring server 12345 from backup 501: the platform rejected the request: backup_id: Backup 501 is not completed. — fix the argument named",
     );

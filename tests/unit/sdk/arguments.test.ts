@@ -39,14 +39,38 @@ describe("invalid arguments are refused before any request", () => {
     ["restoreServer (backup)", () => client.restoreServer(12345, -1), "backupId"],
     ["findBackup (backup)", () => client.findBackup(0), "backupId"],
     ["findBackup (server)", () => client.findBackup(501, { serverId: 0.5 }), "serverId"],
-    ["listBackups (server)", () => client.listBackups({ serverId: "12" as unknown as number }), "serverId"],
+    [
+      "listBackups (server)",
+      () => client.listBackups({ serverId: "12" as unknown as number }),
+      "serverId",
+    ],
     ["listBackups (type)", () => client.listBackups({ backupType: "daily" }), "backupType"],
     ["iterBackups (type)", async () => client.iterBackups({ backupType: "" }), "backupType"],
-    ["waitForBackup (backup)", () => client.waitForBackup(Number.POSITIVE_INFINITY, { serverId: 1 }), "backupId"],
-    ["waitForBackup (server)", () => client.waitForBackup(501, { serverId: undefined as unknown as number }), "serverId"],
-    ["waitForBackup (timeout)", () => client.waitForBackup(501, { serverId: 1, timeoutMs: -5 }), "timeoutMs"],
-    ["createBackup (description type)", () => client.createBackup({ serverId: 1, description: 42 as unknown as string }), "description"],
-    ["createBackup (description length)", () => client.createBackup({ serverId: 1, description: "x".repeat(256) }), "description"],
+    [
+      "waitForBackup (backup)",
+      () => client.waitForBackup(Number.POSITIVE_INFINITY, { serverId: 1 }),
+      "backupId",
+    ],
+    [
+      "waitForBackup (server)",
+      () => client.waitForBackup(501, { serverId: undefined as unknown as number }),
+      "serverId",
+    ],
+    [
+      "waitForBackup (timeout)",
+      () => client.waitForBackup(501, { serverId: 1, timeoutMs: -5 }),
+      "timeoutMs",
+    ],
+    [
+      "createBackup (description type)",
+      () => client.createBackup({ serverId: 1, description: 42 as unknown as string }),
+      "description",
+    ],
+    [
+      "createBackup (description length)",
+      () => client.createBackup({ serverId: 1, description: "x".repeat(256) }),
+      "description",
+    ],
     ["deleteBackup (deadline)", () => client.deleteBackup(501, { deadlineMs: 0 }), "deadlineMs"],
   ];
   test.each(calls)("%s names the field", async (_label, call, field) => {
@@ -58,12 +82,20 @@ describe("invalid arguments are refused before any request", () => {
   });
 
   test("a 256-character description says how long it was and what to do", async () => {
-    const error = await client.createBackup({ serverId: 1, description: "y".repeat(256) }).catch((e: unknown) => e);
-    expect((error as Error).message).toBe("description must be at most 255 characters; got 256 characters — shorten it");
+    const error = await client
+      .createBackup({ serverId: 1, description: "y".repeat(256) })
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toBe(
+      "description must be at most 255 characters; got 256 characters — shorten it",
+    );
   });
 
   test("backupType is matched in any case", async () => {
-    const ok = new FakeTransport().onRequest(() => ({ status: 200, headers: {}, body: '{"count":0,"next":null,"results":[]}' }));
+    const ok = new FakeTransport().onRequest(() => ({
+      status: 200,
+      headers: {},
+      body: '{"count":0,"next":null,"results":[]}',
+    }));
     await fakeClient(ok).listBackups({ backupType: "MANUAL" });
     expect(new URL(ok.requests[0]!.url).searchParams.get("backup_type")).toBe("manual");
   });
@@ -97,7 +129,11 @@ describe("client options", () => {
     const token = canaryToken();
     process.env.VPS_API_TOKEN = token;
     process.env.VPS_API_URL = "https://env.example.test/api/v1/";
-    const fake = new FakeTransport().onRequest(() => ({ status: 200, headers: {}, body: '{"count":0,"next":null,"results":[]}' }));
+    const fake = new FakeTransport().onRequest(() => ({
+      status: 200,
+      headers: {},
+      body: '{"count":0,"next":null,"results":[]}',
+    }));
     const client = new VpsClient({ transport: fake.transport });
     expect(client.baseUrl).toBe("https://env.example.test/api/v1");
     await client.listServers();
@@ -122,16 +158,25 @@ describe("client options", () => {
     ["not a url", false, true],
     ["https://user:pw@api.example.test/api/v1", false, true],
   ];
-  test.each(insecure)("baseUrl %s with allowInsecureHttp=%s refused: %s", (baseUrl, allowInsecureHttp, refused) => {
-    const build = () => new VpsClient({ baseUrl, allowInsecureHttp, apiToken: canaryToken(), transport: new FakeTransport().transport });
-    if (refused) expect(build).toThrow(VpsConfigurationError);
-    else expect(build).not.toThrow();
-  });
+  test.each(insecure)(
+    "baseUrl %s with allowInsecureHttp=%s refused: %s",
+    (baseUrl, allowInsecureHttp, refused) => {
+      const build = () =>
+        new VpsClient({
+          baseUrl,
+          allowInsecureHttp,
+          apiToken: canaryToken(),
+          transport: new FakeTransport().transport,
+        });
+      if (refused) expect(build).toThrow(VpsConfigurationError);
+      else expect(build).not.toThrow();
+    },
+  );
 
   test("plain http to a remote host explains the risk and the escape hatch", () => {
-    expect(() => new VpsClient({ baseUrl: "http://api.example.test/api/v1", apiToken: canaryToken() })).toThrow(
-      /travel unencrypted.*allowInsecureHttp: true/,
-    );
+    expect(
+      () => new VpsClient({ baseUrl: "http://api.example.test/api/v1", apiToken: canaryToken() }),
+    ).toThrow(/travel unencrypted.*allowInsecureHttp: true/);
   });
 
   const badOptions: Array<[string, object]> = [
@@ -146,7 +191,11 @@ describe("client options", () => {
   test.each(badOptions)("a bad %s is a VpsConfigurationError naming it", (option, options) => {
     let thrown: unknown;
     try {
-      new VpsClient({ apiToken: canaryToken(), transport: new FakeTransport().transport, ...options });
+      new VpsClient({
+        apiToken: canaryToken(),
+        transport: new FakeTransport().transport,
+        ...options,
+      });
     } catch (error) {
       thrown = error;
     }

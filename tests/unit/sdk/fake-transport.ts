@@ -3,18 +3,36 @@
  * script, so no test touches the network.
  */
 import { randomBytes } from "node:crypto";
-import { VpsClient, type TransportRequest, type TransportResponse, type VpsClientOptions, type VpsTransport } from "../../../sdk";
+import {
+  VpsClient,
+  type TransportRequest,
+  type TransportResponse,
+  type VpsClientOptions,
+  type VpsTransport,
+} from "../../../sdk";
 
 /** What the fake answers: a response, a transport failure (`{ fail: code }`), or `hang`. */
 export type FakeReply = TransportResponse | { fail: string; message?: string } | "hang";
 
 /** Replies with JSON. */
-export function json(status: number, body: unknown, headers: Record<string, string> = {}): TransportResponse {
-  return { status, headers: { "content-type": "application/json", ...headers }, body: body === undefined ? "" : JSON.stringify(body) };
+export function json(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): TransportResponse {
+  return {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+    body: body === undefined ? "" : JSON.stringify(body),
+  };
 }
 
 /** Replies with raw text (HTML error pages, empty bodies). */
-export function text(status: number, body: string, headers: Record<string, string> = {}): TransportResponse {
+export function text(
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): TransportResponse {
   return { status, headers, body };
 }
 
@@ -48,19 +66,27 @@ export class FakeTransport {
 
   /** The requests whose method and URL path match. */
   requestsTo(method: string, pathname: string): TransportRequest[] {
-    return this.requests.filter((request) => request.method === method && new URL(request.url).pathname.endsWith(pathname));
+    return this.requests.filter(
+      (request) => request.method === method && new URL(request.url).pathname.endsWith(pathname),
+    );
   }
 
   readonly transport: VpsTransport = async (request) => {
     this.requests.push(request);
     const reply = this.queue.length > 0 ? this.queue.shift() : await this.handler?.(request);
-    if (reply === undefined) throw new Error(`FakeTransport: no reply scripted for ${request.method} ${request.url}`);
+    if (reply === undefined)
+      throw new Error(`FakeTransport: no reply scripted for ${request.method} ${request.url}`);
     if (reply === "hang") {
       return new Promise<TransportResponse>((_, reject) => {
-        request.signal.addEventListener("abort", () => reject(Object.assign(new Error("aborted"), { code: "ERR_CANCELED" })), { once: true });
+        request.signal.addEventListener(
+          "abort",
+          () => reject(Object.assign(new Error("aborted"), { code: "ERR_CANCELED" })),
+          { once: true },
+        );
       });
     }
-    if ("fail" in reply) throw Object.assign(new Error(reply.message ?? reply.fail), { code: reply.fail });
+    if ("fail" in reply)
+      throw Object.assign(new Error(reply.message ?? reply.fail), { code: reply.fail });
     return reply;
   };
 }
@@ -91,7 +117,16 @@ export function freshId(): number {
 }
 
 /** A wire backup (snake_case) as the API returns it. */
-export function wireBackup(overrides: Partial<{ id: number; serverId: number; status: string; description: string | null; createdAt: string; backupType: string }> = {}) {
+export function wireBackup(
+  overrides: Partial<{
+    id: number;
+    serverId: number;
+    status: string;
+    description: string | null;
+    createdAt: string;
+    backupType: string;
+  }> = {},
+) {
   const serverId = overrides.serverId ?? 12345;
   return {
     id: overrides.id ?? freshId(),
@@ -101,11 +136,22 @@ export function wireBackup(overrides: Partial<{ id: number; serverId: number; st
     size_mb: overrides.status === "completed" ? 4523 : null,
     created_at: overrides.createdAt ?? new Date().toISOString(),
     expires_at: null,
-    description: overrides.description === undefined ? `fixture-${randomBytes(3).toString("hex")}` : overrides.description,
+    description:
+      overrides.description === undefined
+        ? `fixture-${randomBytes(3).toString("hex")}`
+        : overrides.description,
   };
 }
 
 /** A list page body. */
-export function page(results: unknown[], extra: { count?: number; next?: string | null; previous?: string | null } = {}) {
-  return { count: extra.count ?? results.length, ...("next" in extra ? { next: extra.next } : { next: null }), previous: extra.previous ?? null, results };
+export function page(
+  results: unknown[],
+  extra: { count?: number; next?: string | null; previous?: string | null } = {},
+) {
+  return {
+    count: extra.count ?? results.length,
+    ...("next" in extra ? { next: extra.next } : { next: null }),
+    previous: extra.previous ?? null,
+    results,
+  };
 }

@@ -1,18 +1,27 @@
 import { VpsResponseValidationError } from "../../../sdk";
 import { FAKE_BASE_URL, FakeTransport, fakeClient, json, page, wireBackup } from "./fake-transport";
 
-const backups = (n: number, serverId = 12345) => Array.from({ length: n }, () => wireBackup({ serverId, status: "completed" }));
+const backups = (n: number, serverId = 12345) =>
+  Array.from({ length: n }, () => wireBackup({ serverId, status: "completed" }));
 
 describe("pagination", () => {
   test("follows next through several pages; iterBackups yields one array per page", async () => {
     const [p1, p2, p3] = [backups(2), backups(2), backups(1)];
     const fake = new FakeTransport().enqueue(
       json(200, page(p1, { count: 5, next: `${FAKE_BASE_URL}/backups/?page=2&server_id=12345` })),
-      json(200, page(p2, { count: 5, next: `${FAKE_BASE_URL}/backups/?page=3&server_id=12345`, previous: `${FAKE_BASE_URL}/backups/?server_id=12345` })),
+      json(
+        200,
+        page(p2, {
+          count: 5,
+          next: `${FAKE_BASE_URL}/backups/?page=3&server_id=12345`,
+          previous: `${FAKE_BASE_URL}/backups/?server_id=12345`,
+        }),
+      ),
       json(200, page(p3, { count: 5, next: null })),
     );
     const pages: number[][] = [];
-    for await (const items of fakeClient(fake).iterBackups({ serverId: 12345 })) pages.push(items.map((backup) => backup.id));
+    for await (const items of fakeClient(fake).iterBackups({ serverId: 12345 }))
+      pages.push(items.map((backup) => backup.id));
     expect(pages).toEqual([p1.map((b) => b.id), p2.map((b) => b.id), p3.map((b) => b.id)]);
     expect(fake.requests.map((request) => request.url)).toEqual([
       `${FAKE_BASE_URL}/backups/?server_id=12345`,
@@ -41,7 +50,11 @@ describe("pagination", () => {
 
   test("without next keys but count above what was seen, it asks page=N+1 with the same filters", async () => {
     const [p1, p2, p3] = [backups(2), backups(2), backups(1)];
-    const fake = new FakeTransport().enqueue(json(200, { count: 5, results: p1 }), json(200, { count: 5, results: p2 }), json(200, { count: 5, results: p3 }));
+    const fake = new FakeTransport().enqueue(
+      json(200, { count: 5, results: p1 }),
+      json(200, { count: 5, results: p2 }),
+      json(200, { count: 5, results: p3 }),
+    );
     const client = fakeClient(fake, { pageSize: 2 });
     expect(await client.listBackups({ serverId: 12345, backupType: "Manual" })).toHaveLength(5);
     expect(fake.requests.map((request) => new URL(request.url).search)).toEqual([
@@ -52,13 +65,18 @@ describe("pagination", () => {
   });
 
   test("page-number paging stops at an empty page even if count promised more", async () => {
-    const fake = new FakeTransport().enqueue(json(200, { count: 9, results: backups(2) }), json(200, { count: 9, results: [] }));
+    const fake = new FakeTransport().enqueue(
+      json(200, { count: 9, results: backups(2) }),
+      json(200, { count: 9, results: [] }),
+    );
     expect(await fakeClient(fake).listBackups()).toHaveLength(2);
     expect(fake.requests).toHaveLength(2);
   });
 
   test("next: null ends the walk even if count says more", async () => {
-    const fake = new FakeTransport().enqueue(json(200, page(backups(2), { count: 10, next: null })));
+    const fake = new FakeTransport().enqueue(
+      json(200, page(backups(2), { count: 10, next: null })),
+    );
     expect(await fakeClient(fake).listBackups()).toHaveLength(2);
     expect(fake.requests).toHaveLength(1);
   });
@@ -74,7 +92,10 @@ describe("pagination", () => {
   });
 
   test("a relative next resolves against the current page", async () => {
-    const fake = new FakeTransport().enqueue(json(200, page(backups(1), { count: 2, next: "?page=2" })), json(200, page(backups(1), { count: 2 })));
+    const fake = new FakeTransport().enqueue(
+      json(200, page(backups(1), { count: 2, next: "?page=2" })),
+      json(200, page(backups(1), { count: 2 })),
+    );
     await fakeClient(fake).listBackups();
     expect(fake.requests[1]!.url).toBe(`${FAKE_BASE_URL}/backups/?page=2`);
   });
@@ -85,16 +106,23 @@ describe("pagination", () => {
     ["plain http", "http://api.example.test/api/v1/backups/?page=2"],
   ])("a next on %s is refused and never requested", async (_what, next) => {
     const fake = new FakeTransport().enqueue(json(200, page(backups(1), { count: 2, next })));
-    const error = await fakeClient(fake).listBackups().catch((e: unknown) => e);
+    const error = await fakeClient(fake)
+      .listBackups()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VpsResponseValidationError);
-    expect((error as Error).message).toMatch(/^Refused to follow the next page while listing backups: the next page is on another origin .* The API token is only ever sent to https:\/\/api\.example\.test/);
+    expect((error as Error).message).toMatch(
+      /^Refused to follow the next page while listing backups: the next page is on another origin .* The API token is only ever sent to https:\/\/api\.example\.test/,
+    );
     expect(fake.requests).toHaveLength(1);
   });
 
   test("listServers follows pages too", async () => {
     const server = (id: number) => ({ id, name: `web-${id}`, status: "active", disk_gb: 20 });
     const fake = new FakeTransport().enqueue(
-      json(200, page([server(3), server(2)], { count: 3, next: `${FAKE_BASE_URL}/servers/?page=2` })),
+      json(
+        200,
+        page([server(3), server(2)], { count: 3, next: `${FAKE_BASE_URL}/servers/?page=2` }),
+      ),
       json(200, page([server(1)], { count: 3, next: null })),
     );
     expect((await fakeClient(fake).listServers()).map((s) => [s.id, s.diskGb])).toEqual([

@@ -14,7 +14,15 @@ import {
   isRetryableStatus,
   parseRetryAfterMs,
 } from "../../../sdk";
-import { FakeTransport, type FakeReply, fail, fakeClient, json, page, text } from "./fake-transport";
+import {
+  FakeTransport,
+  type FakeReply,
+  fail,
+  fakeClient,
+  json,
+  page,
+  text,
+} from "./fake-transport";
 
 const serverBody = { id: 7, name: "web-7", status: "active", disk_gb: 40 };
 const reads: Array<[string, (client: VpsClient) => Promise<unknown>, FakeReply]> = [
@@ -36,7 +44,9 @@ describe("GET and DELETE retry what may succeed next time", () => {
     ["ETIMEDOUT", fail("ETIMEDOUT")],
     ["a per-attempt timeout", "hang"],
   ];
-  const cases = reads.flatMap(([call, run, success]) => retried.map(([what, reply]) => [call, what, run, reply, success] as const));
+  const cases = reads.flatMap(([call, run, success]) =>
+    retried.map(([what, reply]) => [call, what, run, reply, success] as const),
+  );
   test.each(cases)("%s after %s", async (_call, _what, run, reply, success) => {
     const fake = new FakeTransport().enqueue(reply, success);
     const client = fakeClient(fake, { timeoutMs: 50 });
@@ -50,13 +60,17 @@ describe("GET and DELETE retry what may succeed next time", () => {
     const client = fakeClient(fake, { maxRetries: 3 });
     const error = await client.getServer(7).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VpsServerError);
-    expect((error as Error).message).toMatch(/^503 Service Unavailable reading server 7: .*\(gave up after 3 retries\)$/);
+    expect((error as Error).message).toMatch(
+      /^503 Service Unavailable reading server 7: .*\(gave up after 3 retries\)$/,
+    );
     expect(fake.requests).toHaveLength(4);
   });
 
   test("maxRetries 0 means one attempt", async () => {
     const fake = new FakeTransport().onRequest(() => text(500, ""));
-    await expect(fakeClient(fake, { maxRetries: 0 }).listServers()).rejects.toBeInstanceOf(VpsServerError);
+    await expect(fakeClient(fake, { maxRetries: 0 }).listServers()).rejects.toBeInstanceOf(
+      VpsServerError,
+    );
     expect(fake.requests).toHaveLength(1);
   });
 });
@@ -70,9 +84,15 @@ describe("what never retries", () => {
     ["409", json(409, { detail: "Busy." }), VpsConflictError],
     ["422", json(422, { detail: "Unprocessable." }), VpsBadRequestError],
     ["a malformed 200", json(200, { unexpected: true }), VpsResponseValidationError],
-    ["a TLS certificate failure", fail("CERT_HAS_EXPIRED", "certificate has expired"), VpsConnectionError],
+    [
+      "a TLS certificate failure",
+      fail("CERT_HAS_EXPIRED", "certificate has expired"),
+      VpsConnectionError,
+    ],
   ];
-  const cases = reads.flatMap(([call, run]) => never.map(([what, reply, errorClass]) => [call, what, run, reply, errorClass] as const));
+  const cases = reads.flatMap(([call, run]) =>
+    never.map(([what, reply, errorClass]) => [call, what, run, reply, errorClass] as const),
+  );
   test.each(cases)("%s on %s", async (call, what, run, reply, errorClass) => {
     // DELETE answers 204 without a body, so "a malformed 200" does not apply to it.
     if (call.startsWith("DELETE") && what === "a malformed 200") return;
@@ -89,7 +109,10 @@ describe("Retry-After and rate limits", () => {
 
   test("Retry-After in seconds is waited for exactly", async () => {
     jest.useFakeTimers();
-    const fake = new FakeTransport().enqueue(json(429, { detail: "Slow down." }, { "retry-after": "2" }), json(200, serverBody));
+    const fake = new FakeTransport().enqueue(
+      json(429, { detail: "Slow down." }, { "retry-after": "2" }),
+      json(200, serverBody),
+    );
     const client = fakeClient(fake, { deadlineMs: 60_000, timeoutMs: 30_000 });
     const result = client.getServer(7);
     await jest.advanceTimersByTimeAsync(1_999);
@@ -103,7 +126,10 @@ describe("Retry-After and rate limits", () => {
   test("Retry-After as an HTTP date is waited for", async () => {
     jest.useFakeTimers({ now: Date.parse("2025-01-16T15:45:00Z") });
     const retryAt = new Date(Date.now() + 3_000).toUTCString();
-    const fake = new FakeTransport().enqueue(json(503, { detail: "Maintenance." }, { "retry-after": retryAt }), json(200, serverBody));
+    const fake = new FakeTransport().enqueue(
+      json(503, { detail: "Maintenance." }, { "retry-after": retryAt }),
+      json(200, serverBody),
+    );
     const client = fakeClient(fake, { deadlineMs: 60_000, timeoutMs: 30_000 });
     const result = client.getServer(7);
     await jest.advanceTimersByTimeAsync(2_999);
@@ -113,7 +139,9 @@ describe("Retry-After and rate limits", () => {
   });
 
   test("a Retry-After past the deadline fails at once with a clear error", async () => {
-    const fake = new FakeTransport().enqueue(json(429, { detail: "Slow down." }, { "retry-after": "3600" }));
+    const fake = new FakeTransport().enqueue(
+      json(429, { detail: "Slow down." }, { "retry-after": "3600" }),
+    );
     const client = fakeClient(fake, { deadlineMs: 10_000 });
     const error = await client.listBackups().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VpsRateLimitError);
@@ -126,14 +154,26 @@ describe("Retry-After and rate limits", () => {
 
   test("RateLimit-Remaining: 0 makes later requests wait for RateLimit-Reset instead of earning a 429", async () => {
     jest.useFakeTimers();
-    const exhausted = { "ratelimit-limit": "10", "ratelimit-remaining": "0", "ratelimit-reset": "4" };
-    const fake = new FakeTransport().enqueue(json(200, serverBody, exhausted)).onRequest(() => json(200, serverBody));
+    const exhausted = {
+      "ratelimit-limit": "10",
+      "ratelimit-remaining": "0",
+      "ratelimit-reset": "4",
+    };
+    const fake = new FakeTransport()
+      .enqueue(json(200, serverBody, exhausted))
+      .onRequest(() => json(200, serverBody));
     const client = fakeClient(fake, { deadlineMs: 60_000, timeoutMs: 30_000 });
     await client.getServer(7);
     const later = [client.getServer(7), client.listBackups(), client.deleteBackup(9)];
     await jest.advanceTimersByTimeAsync(3_999);
     expect(fake.requests).toHaveLength(1);
-    fake.onRequest((request) => (request.method === "DELETE" ? text(204, "") : request.url.includes("/servers/") ? json(200, serverBody) : json(200, page([]))));
+    fake.onRequest((request) =>
+      request.method === "DELETE"
+        ? text(204, "")
+        : request.url.includes("/servers/")
+          ? json(200, serverBody)
+          : json(200, page([])),
+    );
     await jest.advanceTimersByTimeAsync(1);
     await Promise.all(later);
     expect(fake.requests).toHaveLength(4);
@@ -142,7 +182,9 @@ describe("Retry-After and rate limits", () => {
 
   test("a 429 pauses every caller of the client, not only the one that got it", async () => {
     jest.useFakeTimers();
-    const fake = new FakeTransport().enqueue(json(429, { detail: "Slow down." }, { "retry-after": "1" })).onRequest(() => json(200, serverBody));
+    const fake = new FakeTransport()
+      .enqueue(json(429, { detail: "Slow down." }, { "retry-after": "1" }))
+      .onRequest(() => json(200, serverBody));
     const client = fakeClient(fake, { deadlineMs: 60_000, timeoutMs: 30_000 });
     const first = client.getServer(7);
     await jest.advanceTimersByTimeAsync(0);
@@ -161,16 +203,24 @@ describe("Retry-After and rate limits", () => {
     await client.getServer(7);
     const error = await client.getServer(7).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VpsRateLimitError);
-    expect((error as Error).message).toMatch(/^Rate limited reading server 7: the platform's rate limit resets in 120 s, after this call's deadline/);
+    expect((error as Error).message).toMatch(
+      /^Rate limited reading server 7: the platform's rate limit resets in 120 s, after this call's deadline/,
+    );
     expect(fake.requests).toHaveLength(1);
   });
 
   test("backoff that would pass the deadline stops retrying", async () => {
     const fake = new FakeTransport().onRequest(() => text(503, ""));
-    const client = fakeClient(fake, { deadlineMs: 50, retryBaseDelayMs: 10_000, retryMaxDelayMs: 10_000 });
+    const client = fakeClient(fake, {
+      deadlineMs: 50,
+      retryBaseDelayMs: 10_000,
+      retryMaxDelayMs: 10_000,
+    });
     const error = await client.getServer(7).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VpsServerError);
-    expect((error as Error).message).toMatch(/no time was left before the deadline for another attempt/);
+    expect((error as Error).message).toMatch(
+      /no time was left before the deadline for another attempt/,
+    );
     expect(fake.requests).toHaveLength(1);
   });
 });
@@ -184,11 +234,14 @@ describe("retry timing helpers", () => {
     [4, 8_000],
     [5, 8_000],
     [10, 8_000],
-  ])("backoff before retry %i without jitter is %i ms, and at most 25 %% less with it", (retryIndex, full) => {
-    expect(computeBackoffMs(retryIndex, 500, 8_000, () => 0)).toBe(full);
-    expect(computeBackoffMs(retryIndex, 500, 8_000, () => 1)).toBe(full * 0.75);
-    expect(computeBackoffMs(retryIndex, 500, 8_000, () => 0.5)).toBe(Math.round(full * 0.875));
-  });
+  ])(
+    "backoff before retry %i without jitter is %i ms, and at most 25 %% less with it",
+    (retryIndex, full) => {
+      expect(computeBackoffMs(retryIndex, 500, 8_000, () => 0)).toBe(full);
+      expect(computeBackoffMs(retryIndex, 500, 8_000, () => 1)).toBe(full * 0.75);
+      expect(computeBackoffMs(retryIndex, 500, 8_000, () => 0.5)).toBe(Math.round(full * 0.875));
+    },
+  );
 
   const now = Date.parse("2025-01-16T15:45:00Z");
   test.each([
@@ -221,7 +274,9 @@ describe("retry timing helpers", () => {
 
   test("a timeout is a VpsTimeoutError even after retries", async () => {
     const fake = new FakeTransport().onRequest(() => "hang");
-    const error = await fakeClient(fake, { timeoutMs: 20, maxRetries: 2 }).getServer(7).catch((e: unknown) => e);
+    const error = await fakeClient(fake, { timeoutMs: 20, maxRetries: 2 })
+      .getServer(7)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VpsTimeoutError);
     expect(fake.requests).toHaveLength(3);
   });

@@ -21,7 +21,9 @@ function scriptedServer(serverId: number, scripts: Record<number, Array<string |
     tick += 1;
     const results = Object.entries(scripts).flatMap(([id, statuses]) => {
       const status = statuses[Math.min(current, statuses.length - 1)];
-      return status === null || status === undefined ? [] : [wireBackup({ id: Number(id), serverId, status })];
+      return status === null || status === undefined
+        ? []
+        : [wireBackup({ id: Number(id), serverId, status })];
     });
     return json(200, page(results));
   });
@@ -33,7 +35,10 @@ describe("waitForBackup", () => {
     const id = freshId();
     const fake = scriptedServer(12345, { [id]: ["in_progress", "verifying", "completed"] });
     const seen: string[] = [];
-    const backup = await fakeClient(fake).waitForBackup(id, { serverId: 12345, onProgress: (b: Backup) => seen.push(b.status) });
+    const backup = await fakeClient(fake).waitForBackup(id, {
+      serverId: 12345,
+      onProgress: (b: Backup) => seen.push(b.status),
+    });
     expect(backup).toMatchObject({ id, serverId: 12345, status: "completed", sizeMb: 4523 });
     expect(seen).toEqual(["in_progress", "verifying", "completed"]);
     expect(fake.requests).toHaveLength(3);
@@ -43,14 +48,18 @@ describe("waitForBackup", () => {
   test("an already completed backup resolves after one request", async () => {
     const id = freshId();
     const fake = scriptedServer(12345, { [id]: ["completed"] });
-    await expect(fakeClient(fake).waitForBackup(id, { serverId: 12345 })).resolves.toMatchObject({ id });
+    await expect(fakeClient(fake).waitForBackup(id, { serverId: 12345 })).resolves.toMatchObject({
+      id,
+    });
     expect(fake.requests).toHaveLength(1);
   });
 
   test("a failed backup rejects with VpsBackupFailedError naming backup and server", async () => {
     const id = freshId();
     const fake = scriptedServer(777, { [id]: ["in_progress", "failed"] });
-    const error = await fakeClient(fake).waitForBackup(id, { serverId: 777 }).catch((e: unknown) => e);
+    const error = await fakeClient(fake)
+      .waitForBackup(id, { serverId: 777 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VpsBackupFailedError);
     expect(error).toMatchObject({ backupId: id, serverId: 777, lastStatus: "failed" });
     expect((error as Error).message).toContain(`Backup ${id} of server 777 failed`);
@@ -59,7 +68,9 @@ describe("waitForBackup", () => {
   test("a backup that disappears rejects with VpsBackupNotFoundError and its last status", async () => {
     const id = freshId();
     const fake = scriptedServer(12345, { [id]: ["in_progress", null] });
-    const error = await fakeClient(fake).waitForBackup(id, { serverId: 12345 }).catch((e: unknown) => e);
+    const error = await fakeClient(fake)
+      .waitForBackup(id, { serverId: 12345 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VpsBackupNotFoundError);
     expect(error).toMatchObject({ backupId: id, serverId: 12345, lastStatus: "in_progress" });
     expect(fake.requests).toHaveLength(3);
@@ -68,22 +79,35 @@ describe("waitForBackup", () => {
   test("one missing list (a page shift) is not enough to declare it gone", async () => {
     const id = freshId();
     const fake = scriptedServer(12345, { [id]: ["in_progress", null, "completed"] });
-    await expect(fakeClient(fake).waitForBackup(id, { serverId: 12345 })).resolves.toMatchObject({ id, status: "completed" });
+    await expect(fakeClient(fake).waitForBackup(id, { serverId: 12345 })).resolves.toMatchObject({
+      id,
+      status: "completed",
+    });
   });
 
   test("the deadline rejects with VpsTimeoutError naming the backup and its last status", async () => {
     const id = freshId();
     const fake = scriptedServer(12345, { [id]: ["in_progress"] });
-    const error = await fakeClient(fake).waitForBackup(id, { serverId: 12345, timeoutMs: 40 }).catch((e: unknown) => e);
+    const error = await fakeClient(fake)
+      .waitForBackup(id, { serverId: 12345, timeoutMs: 40 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VpsTimeoutError);
-    expect(error).toMatchObject({ backupId: id, serverId: 12345, lastStatus: "in_progress", timeoutMs: 40 });
+    expect(error).toMatchObject({
+      backupId: id,
+      serverId: 12345,
+      lastStatus: "in_progress",
+      timeoutMs: 40,
+    });
   });
 
   test("aborting the signal rejects with VpsAbortError", async () => {
     const id = freshId();
     const fake = scriptedServer(12345, { [id]: ["in_progress"] });
     const controller = new AbortController();
-    const waiting = fakeClient(fake).waitForBackup(id, { serverId: 12345, signal: controller.signal });
+    const waiting = fakeClient(fake).waitForBackup(id, {
+      serverId: 12345,
+      signal: controller.signal,
+    });
     setTimeout(() => controller.abort(), 20);
     const error = await waiting.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VpsAbortError);
@@ -92,26 +116,39 @@ describe("waitForBackup", () => {
 
   test("an already aborted signal rejects before any request", async () => {
     const fake = scriptedServer(12345, {});
-    await expect(fakeClient(fake).waitForBackup(501, { serverId: 12345, signal: AbortSignal.abort() })).rejects.toBeInstanceOf(VpsAbortError);
+    await expect(
+      fakeClient(fake).waitForBackup(501, { serverId: 12345, signal: AbortSignal.abort() }),
+    ).rejects.toBeInstanceOf(VpsAbortError);
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(fake.requests).toHaveLength(0);
   });
 
   test("a transient list failure does not end the wait", async () => {
     const id = freshId();
-    const fake = new FakeTransport()
-      .enqueue(text(503, ""), json(200, page([wireBackup({ id, status: "completed" })])));
+    const fake = new FakeTransport().enqueue(
+      text(503, ""),
+      json(200, page([wireBackup({ id, status: "completed" })])),
+    );
     const warnings: string[] = [];
-    const client = fakeClient(fake, { maxRetries: 0, logger: { debug: () => undefined, warn: (line) => warnings.push(line) } });
+    const client = fakeClient(fake, {
+      maxRetries: 0,
+      logger: { debug: () => undefined, warn: (line) => warnings.push(line) },
+    });
     await expect(client.waitForBackup(id, { serverId: 12345 })).resolves.toMatchObject({ id });
-    expect(warnings.join("\n")).toMatch(/Polling the backups of server 12345 failed, will poll again: 503 Service Unavailable/);
+    expect(warnings.join("\n")).toMatch(
+      /Polling the backups of server 12345 failed, will poll again: 503 Service Unavailable/,
+    );
   });
 
   test("a permanent list failure (401) rejects every waiter at once", async () => {
     const fake = new FakeTransport().onRequest(() => json(401, { detail: "Invalid token." }));
     const client = fakeClient(fake);
-    const results = await Promise.allSettled([client.waitForBackup(1, { serverId: 9 }), client.waitForBackup(2, { serverId: 9 })]);
-    for (const result of results) expect(result.status === "rejected" && result.reason).toBeInstanceOf(VpsAuthenticationError);
+    const results = await Promise.allSettled([
+      client.waitForBackup(1, { serverId: 9 }),
+      client.waitForBackup(2, { serverId: 9 }),
+    ]);
+    for (const result of results)
+      expect(result.status === "rejected" && result.reason).toBeInstanceOf(VpsAuthenticationError);
     expect(fake.requests).toHaveLength(1);
   });
 
@@ -134,7 +171,9 @@ describe("coalesced polling", () => {
     const statuses = ["in_progress", "in_progress", "completed"];
     const fake = scriptedServer(4242, Object.fromEntries(ids.map((id) => [id, statuses])));
     const client = fakeClient(fake);
-    const backups = await Promise.all(ids.map((id) => client.waitForBackup(id, { serverId: 4242 })));
+    const backups = await Promise.all(
+      ids.map((id) => client.waitForBackup(id, { serverId: 4242 })),
+    );
     expect(backups.map((backup) => backup.id)).toEqual(ids);
     expect(fake.requests).toHaveLength(3);
     expect(client.stats.requests).toBe(3);
@@ -142,10 +181,17 @@ describe("coalesced polling", () => {
 
   test("waiters finishing at different ticks each resolve from the shared list", async () => {
     const [fast, slow] = [freshId(), freshId()];
-    const fake = scriptedServer(4242, { [fast]: ["in_progress", "completed"], [slow]: ["in_progress", "in_progress", "in_progress", "completed"] });
+    const fake = scriptedServer(4242, {
+      [fast]: ["in_progress", "completed"],
+      [slow]: ["in_progress", "in_progress", "in_progress", "completed"],
+    });
     const client = fakeClient(fake);
     const order: number[] = [];
-    await Promise.all([fast, slow].map((id) => client.waitForBackup(id, { serverId: 4242 }).then(() => order.push(id))));
+    await Promise.all(
+      [fast, slow].map((id) =>
+        client.waitForBackup(id, { serverId: 4242 }).then(() => order.push(id)),
+      ),
+    );
     expect(order).toEqual([fast, slow]);
     expect(fake.requests).toHaveLength(4);
   });
@@ -154,16 +200,26 @@ describe("coalesced polling", () => {
     const [a, b] = [freshId(), freshId()];
     const fake = new FakeTransport().onRequest((request) => {
       const serverId = Number(new URL(request.url).searchParams.get("server_id"));
-      return json(200, page([wireBackup({ id: serverId === 1 ? a : b, serverId, status: "completed" })]));
+      return json(
+        200,
+        page([wireBackup({ id: serverId === 1 ? a : b, serverId, status: "completed" })]),
+      );
     });
     const client = fakeClient(fake);
-    await Promise.all([client.waitForBackup(a, { serverId: 1 }), client.waitForBackup(b, { serverId: 2 })]);
-    expect(fake.requests.map((request) => new URL(request.url).searchParams.get("server_id")).sort()).toEqual(["1", "2"]);
+    await Promise.all([
+      client.waitForBackup(a, { serverId: 1 }),
+      client.waitForBackup(b, { serverId: 2 }),
+    ]);
+    expect(
+      fake.requests.map((request) => new URL(request.url).searchParams.get("server_id")).sort(),
+    ).toEqual(["1", "2"]);
   });
 
   test("with coalescePolls: false every waiter polls on its own", async () => {
     const ids = Array.from({ length: 5 }, () => freshId());
-    const fake = new FakeTransport().onRequest(() => json(200, page(ids.map((id) => wireBackup({ id, serverId: 4242, status: "completed" })))));
+    const fake = new FakeTransport().onRequest(() =>
+      json(200, page(ids.map((id) => wireBackup({ id, serverId: 4242, status: "completed" })))),
+    );
     const client = fakeClient(fake, { coalescePolls: false });
     await Promise.all(ids.map((id) => client.waitForBackup(id, { serverId: 4242 })));
     expect(fake.requests).toHaveLength(5);
@@ -179,8 +235,15 @@ describe("coalesced polling", () => {
         await new Promise<void>((resolve) => (release = resolve));
         return json(200, page([wireBackup({ id: early, serverId: 4242, status: "in_progress" })]));
       }
-      if (listCalls === 2) return json(200, page([wireBackup({ id: early, serverId: 4242, status: "in_progress" })]));
-      return json(200, page([wireBackup({ id: early, serverId: 4242, status: "completed" }), wireBackup({ id: late, serverId: 4242, status: "completed" })]));
+      if (listCalls === 2)
+        return json(200, page([wireBackup({ id: early, serverId: 4242, status: "in_progress" })]));
+      return json(
+        200,
+        page([
+          wireBackup({ id: early, serverId: 4242, status: "completed" }),
+          wireBackup({ id: late, serverId: 4242, status: "completed" }),
+        ]),
+      );
     });
     const client = fakeClient(fake);
     const first = client.waitForBackup(early, { serverId: 4242 });
@@ -198,7 +261,8 @@ describe("the default poll schedule", () => {
   // Times of the polls of one wait: 0, then after each delay of the schedule.
   const pollTimes = (untilMs: number): number[] => {
     const times = [0];
-    while (times[times.length - 1]! < untilMs) times.push(times[times.length - 1]! + defaultPollSchedule(times[times.length - 1]!));
+    while (times[times.length - 1]! < untilMs)
+      times.push(times[times.length - 1]! + defaultPollSchedule(times[times.length - 1]!));
     return times;
   };
   // Requests a wait makes for a backup finishing at `durationMs`, and when it notices.
@@ -212,7 +276,8 @@ describe("the default poll schedule", () => {
   });
 
   test("notices a backup of under 3 s within 0.5 s", () => {
-    for (let duration = 1; duration <= 3_000; duration += 7) expect(detection(duration).noticedAfterMs).toBeLessThanOrEqual(FAST_POLL_INTERVAL_MS);
+    for (let duration = 1; duration <= 3_000; duration += 7)
+      expect(detection(duration).noticedAfterMs).toBeLessThanOrEqual(FAST_POLL_INTERVAL_MS);
   });
 
   test("after 3 s, notices within a third of the duration, and never later than 20 s", () => {
@@ -235,8 +300,14 @@ describe("the default poll schedule", () => {
     jest.useFakeTimers();
     const id = freshId();
     const fake = scriptedServer(12345, { [id]: ["in_progress"] });
-    const client = fakeClient(fake, { pollSchedule: undefined, deadlineMs: 60_000, timeoutMs: 30_000 });
-    const waiting = client.waitForBackup(id, { serverId: 12345, timeoutMs: 10_000 }).catch((e: unknown) => e);
+    const client = fakeClient(fake, {
+      pollSchedule: undefined,
+      deadlineMs: 60_000,
+      timeoutMs: 30_000,
+    });
+    const waiting = client
+      .waitForBackup(id, { serverId: 12345, timeoutMs: 10_000 })
+      .catch((e: unknown) => e);
     await jest.advanceTimersByTimeAsync(0);
     expect(fake.requests).toHaveLength(1);
     await jest.advanceTimersByTimeAsync(499);
