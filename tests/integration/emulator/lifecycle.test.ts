@@ -46,7 +46,8 @@ describe("emulator lifecycle", () => {
 
   test("a new backup runs, the server backs up, then it completes with a size", async () => {
     const { token, serverId } = freshAccount(emulator, 40);
-    emulator.state.queueNextBackup(serverId, { durationMs: 60_000 }); // 60 ms at this time scale
+    // 500 ms at this time scale: long enough to see it running, even on a busy machine.
+    emulator.state.queueNextBackup(serverId, { durationMs: 500_000 });
     const created = await createBackup(emulator, token, serverId);
     expect(created.status).toBe("in_progress");
     expect(await serverStatus(emulator, token, serverId)).toBe("backing_up");
@@ -147,7 +148,7 @@ describe("emulator lifecycle", () => {
       const backup = (await listBackups(emulator, token, serverId))[0];
       return backup?.status === "completed" ? backup : undefined;
     }, "the backup to complete");
-    emulator.state.options.restoreBaseMs = 100_000; // 100 ms at this time scale
+    emulator.state.options.restoreBaseMs = 500_000; // 500 ms at this time scale
     const restore = await api(emulator, `/servers/${serverId}/restore/`, {
       method: "POST",
       body: { backup_id: created.id },

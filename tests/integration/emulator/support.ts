@@ -105,7 +105,7 @@ export function freshAccount(
 export async function eventually<T>(
   probe: () => Promise<T | undefined> | T | undefined,
   what: string,
-  attempts = 200,
+  attempts = 500,
 ): Promise<T> {
   for (let attempt = 0; attempt < attempts; attempt += 1) {
     const value = await probe();
