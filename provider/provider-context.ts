@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import { VpsClient, type VpsClientOptions } from "../sdk";
 import { type CredentialSource, type ResolvedCredentials, resolveCredentials } from "./credentials";
+import { ResourceInitializationError } from "./errors";
 
 let stackCredentials: CredentialSource = {};
 const sharedClients = new Map<string, VpsClient>();
@@ -93,11 +94,24 @@ export function interruptOperations(reason: string): void {
   current.abort(new Error(reason));
 }
 
-/** Runs an operation while counting it, so an interrupt knows whether anything must answer first. */
-export async function trackOperation<T>(operation: () => Promise<T>): Promise<T> {
+/**
+ * Runs a create or update while counting it, so an interrupt knows whether anything must answer
+ * first. A partial record it throws keeps the operation's `__provider` text: the engine stores
+ * the error's properties as the resource's outputs and later rebuilds the provider from them,
+ * so without it the recorded backup could never be refreshed or deleted.
+ */
+export async function trackOperation<T>(
+  news: Record<string, unknown>,
+  operation: () => Promise<T>,
+): Promise<T> {
   operationsInFlight += 1;
   try {
     return await operation();
+  } catch (error) {
+    if (error instanceof ResourceInitializationError && typeof news.__provider === "string") {
+      error.properties.__provider = news.__provider;
+    }
+    throw error;
   } finally {
     operationsInFlight -= 1;
   }

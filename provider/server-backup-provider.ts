@@ -284,7 +284,7 @@ export const serverBackupImplementation = {
 
   /** Makes (or adopts) the backup, then waits until it is completed or createTimeout runs out. */
   async create(news: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
-    return trackOperation(async () => {
+    return trackOperation(news, async () => {
       const inputs = pickInputs(news);
       const deadlineAtMs =
         Date.now() + parseDuration(inputs.createTimeout ?? DEFAULT_CREATE_TIMEOUT);
@@ -327,7 +327,7 @@ export const serverBackupImplementation = {
     const inputs = pickInputs(news);
     const observed = pickObserved(olds);
     if (observed.status === "completed") return { outs: { ...observed, ...inputs } };
-    return trackOperation(async () => {
+    return trackOperation(news, async () => {
       const deadlineAtMs =
         Date.now() + parseDuration(inputs.createTimeout ?? DEFAULT_CREATE_TIMEOUT);
       const backupId = parseBackupId(id);

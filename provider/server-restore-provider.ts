@@ -177,7 +177,7 @@ export const serverRestoreImplementation = {
 
   /** Restores the server (and waits, unless `waitForCompletion` is false). */
   async create(news: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
-    return trackOperation(async () => {
+    return trackOperation(news, async () => {
       const inputs = pickInputs(news);
       const id = `restore-${inputs.serverId}-${randomUUID()}`;
       return { id, outs: await restore(id, inputs) };
@@ -210,6 +210,6 @@ export const serverRestoreImplementation = {
       (name) => !sameInputValue(olds[name], news[name]),
     );
     if (!restoreAgain) return { outs: { ...pick(OBSERVED_NAMES, olds), ...inputs } };
-    return trackOperation(async () => ({ outs: await restore(id, inputs) }));
+    return trackOperation(news, async () => ({ outs: await restore(id, inputs) }));
   },
 };

@@ -42,6 +42,11 @@ export interface StackOptions {
   /** Extra environment of every pulumi run. */
   env?: Record<string, string>;
   stackName?: string;
+  /**
+   * Give the stack its own copy of this package (package.json + dist) instead of a link to
+   * the checkout, so a test can edit the provider's code under one stack only.
+   */
+  copyPackage?: boolean;
 }
 
 const EXAMPLES_DIR = path.join(engine.REPO_ROOT, "examples");
@@ -58,6 +63,26 @@ const PROGRAM_TSCONFIG = {
   },
   files: ["index.ts"],
 };
+
+const PACKAGE_NAME = "pulumi-vps-backups";
+
+function linkNodeModules(projectDir: string, copyPackage: boolean): void {
+  const repoModules = path.join(engine.REPO_ROOT, "node_modules");
+  const target = path.join(projectDir, "node_modules");
+  if (!copyPackage) {
+    fs.symlinkSync(repoModules, target);
+    return;
+  }
+  fs.mkdirSync(target);
+  for (const entry of fs.readdirSync(repoModules)) {
+    if (entry === PACKAGE_NAME || entry === ".bin") continue;
+    fs.symlinkSync(path.join(repoModules, entry), path.join(target, entry));
+  }
+  const packageDir = path.join(target, PACKAGE_NAME);
+  fs.mkdirSync(packageDir);
+  fs.copyFileSync(path.join(engine.REPO_ROOT, "package.json"), path.join(packageDir, "package.json"));
+  fs.cpSync(path.join(engine.REPO_ROOT, "dist"), path.join(packageDir, "dist"), { recursive: true });
+}
 
 export class PulumiStack {
   readonly workDir: string;
@@ -96,7 +121,7 @@ export class PulumiStack {
       fs.writeFileSync(path.join(projectDir, "tsconfig.json"), JSON.stringify(PROGRAM_TSCONFIG));
       fs.writeFileSync(path.join(projectDir, "index.ts"), options.program ?? "");
     }
-    fs.symlinkSync(path.join(engine.REPO_ROOT, "node_modules"), path.join(projectDir, "node_modules"));
+    linkNodeModules(projectDir, options.copyPackage ?? false);
     const env = engine.pulumiEnv({ engineDir, workDir, extra: options.env ?? {} });
     const stackName = options.stackName ?? "test";
     const stack = new PulumiStack(workDir, projectDir, stackName, env);
@@ -143,6 +168,11 @@ export class PulumiStack {
       "--",
       value,
     ]);
+  }
+
+  /** The stack's own copy of the package, when created with `copyPackage`. */
+  get packageDir(): string {
+    return path.join(this.projectDir, "node_modules", PACKAGE_NAME);
   }
 
   /** Replaces the program's index.ts (for multi-step tests). */
