@@ -21,15 +21,21 @@ function heading(text) {
 }
 
 if (Number(process.versions.node.split(".")[0]) < 22) {
-  console.error(`The demo needs Node >= 22 (found ${process.version}); run it as \`npm run demo\`.`);
+  console.error(
+    `The demo needs Node >= 22 (found ${process.version}); run it as \`npm run demo\`.`,
+  );
   process.exit(1);
 }
 
 heading("1/6 build and engine");
-const build = spawnSync(process.execPath, [path.join(root, "node_modules", ".bin", "tsc"), "-p", "tsconfig.build.json"], {
-  cwd: root,
-  stdio: "inherit",
-});
+const build = spawnSync(
+  process.execPath,
+  [path.join(root, "node_modules", ".bin", "tsc"), "-p", "tsconfig.build.json"],
+  {
+    cwd: root,
+    stdio: "inherit",
+  },
+);
 if (build.status !== 0) process.exit(1);
 let engineDir;
 try {
@@ -45,7 +51,9 @@ const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "vps-demo-"));
 // `pulumi stack init` writes the stack's config file beside Pulumi.yaml; the demo removes it.
 const configFile = path.join(root, `Pulumi.${STACK}.yaml`);
 if (fs.existsSync(configFile)) {
-  console.error(`${configFile} exists: remove it (or rename your own "${STACK}" stack's config) and run the demo again.`);
+  console.error(
+    `${configFile} exists: remove it (or rename your own "${STACK}" stack's config) and run the demo again.`,
+  );
   process.exit(1);
 }
 const env = engine.pulumiEnv({ engineDir, workDir });
@@ -72,7 +80,9 @@ async function inventorySnapshot() {
   return JSON.stringify(
     inventory.accounts.flatMap((account) =>
       account.servers.flatMap((server) =>
-        server.backups.filter((b) => b.backup_type !== "automatic").map((b) => `${account.id}/${server.id}/${b.id}`),
+        server.backups
+          .filter((b) => b.backup_type !== "automatic")
+          .map((b) => `${account.id}/${server.id}/${b.id}`),
       ),
     ),
   );
@@ -94,11 +104,17 @@ try {
 
   heading("4/6 what the stack holds");
   const outputs = JSON.parse((await pulumi(["stack", "output", "--json"], { quiet: true })).stdout);
-  say(`Server ${outputs.serverName}: backup ${outputs.backupId} is ${outputs.backupStatus} (${outputs.backupSizeMb} MB).`);
-  say(`The server now has ${outputs.backupCount} backups: ${(outputs.backupIds ?? []).join(", ")}.`);
+  say(
+    `Server ${outputs.serverName}: backup ${outputs.backupId} is ${outputs.backupStatus} (${outputs.backupSizeMb} MB).`,
+  );
+  say(
+    `The server now has ${outputs.backupCount} backups: ${(outputs.backupIds ?? []).join(", ")}.`,
+  );
   say(`Declarative restore: server restored from backup ${outputs.restoredFrom}.`);
   const exported = (await pulumi(["stack", "export"], { quiet: true })).stdout;
-  say(`The API token appears in the stack's state: ${exported.includes(emulator.demoToken) ? "YES (bug!)" : "no"}.`);
+  say(
+    `The API token appears in the stack's state: ${exported.includes(emulator.demoToken) ? "YES (bug!)" : "no"}.`,
+  );
 
   heading("5/6 pulumi refresh (after deleting the backup out of band)");
   emulator.state.deleteOutOfBand(outputs.backupId);
@@ -109,7 +125,9 @@ try {
   await pulumi(["destroy", "--yes", "--non-interactive", "--skip-preview"]);
   await pulumi(["stack", "rm", "--yes", STACK], { quiet: true });
   const after = await inventorySnapshot();
-  say(`Emulator inventory back to what it was before the stack: ${before === after ? "yes" : "NO"}.`);
+  say(
+    `Emulator inventory back to what it was before the stack: ${before === after ? "yes" : "NO"}.`,
+  );
   if (before !== after) exitCode = 1;
   say("\nDemo finished. To run the same stack against a real platform:");
   say("  pulumi config set vps:apiUrl https://admin.vps.org/api/v1");

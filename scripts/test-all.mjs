@@ -28,7 +28,9 @@ function step(name, command, args, options = {}) {
 const node = process.execPath;
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
 if (Number(process.versions.node.split(".")[0]) < 22) {
-  console.error(`npm test needs Node >= 22 (found ${process.version}); run it through npm so node_modules/.bin/node is used.`);
+  console.error(
+    `npm test needs Node >= 22 (found ${process.version}); run it through npm so node_modules/.bin/node is used.`,
+  );
   process.exit(1);
 }
 
@@ -68,12 +70,19 @@ if (ok && engineReady) {
 }
 
 const passed = reports.reduce((n, r) => n + r.numPassedTests, 0);
-const failed = reports.reduce((n, r) => n + r.numFailedTests + (r.numRuntimeErrorTestSuites || 0), 0);
+const failed = reports.reduce(
+  (n, r) => n + r.numFailedTests + (r.numRuntimeErrorTestSuites || 0),
+  0,
+);
 const skipped = reports.reduce((n, r) => n + r.numPendingTests + r.numTodoTests, 0);
-process.stdout.write(`\nTimings: ${timings.join(", ")}; total ${((Date.now() - started) / 1000).toFixed(0)} s.\n`);
+process.stdout.write(
+  `\nTimings: ${timings.join(", ")}; total ${((Date.now() - started) / 1000).toFixed(0)} s.\n`,
+);
 if (!ok && failed === 0) {
   process.stdout.write(`${passed} passed, 1 failed\n`);
   process.exit(1);
 }
-process.stdout.write(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}\n`);
+process.stdout.write(
+  `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}\n`,
+);
 process.exit(ok && failed === 0 ? 0 : 1);

@@ -23,7 +23,11 @@ const deployProvider: pulumi.dynamic.ResourceProvider = {
 class Deployment extends pulumi.dynamic.Resource {
   declare readonly appVersion: pulumi.Output<string>;
   declare readonly safetyBackupId: pulumi.Output<number>;
-  constructor(name: string, args: { appVersion: pulumi.Input<string>; safetyBackupId: pulumi.Input<number> }, opts?: pulumi.CustomResourceOptions) {
+  constructor(
+    name: string,
+    args: { appVersion: pulumi.Input<string>; safetyBackupId: pulumi.Input<number> },
+    opts?: pulumi.CustomResourceOptions,
+  ) {
     super(deployProvider, name, args, opts);
   }
 }

@@ -132,7 +132,9 @@ function goBuild(moduleDir, mainPackage, output, version) {
     },
   );
   if (result.status !== 0) {
-    throw new Error(`go build of ${mainPackage} failed (exit ${result.status}); see the output above.`);
+    throw new Error(
+      `go build of ${mainPackage} failed (exit ${result.status}); see the output above.`,
+    );
   }
 }
 
@@ -172,7 +174,12 @@ function ensurePulumi({ log = (line) => process.stderr.write(`${line}\n`) } = {}
   const staging = `${BUILT_ENGINE_DIR}.partial-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(staging, { recursive: true });
-  goBuild("cli", "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi", path.join(staging, "pulumi"), ENGINE_VERSION);
+  goBuild(
+    "cli",
+    "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi",
+    path.join(staging, "pulumi"),
+    ENGINE_VERSION,
+  );
   goBuild(
     "nodejs-host",
     "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs",

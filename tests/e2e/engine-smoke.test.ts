@@ -33,7 +33,10 @@ describe("the real Pulumi engine, provisioned offline", () => {
     );
     fs.writeFileSync(path.join(projectDir, "package.json"), '{"name":"smoke","main":"index.js"}');
     fs.writeFileSync(path.join(projectDir, "index.js"), PROGRAM);
-    fs.symlinkSync(path.join(engine.REPO_ROOT, "node_modules"), path.join(projectDir, "node_modules"));
+    fs.symlinkSync(
+      path.join(engine.REPO_ROOT, "node_modules"),
+      path.join(projectDir, "node_modules"),
+    );
     const value = String(1000 + Math.floor(Math.random() * 9000));
     env = engine.pulumiEnv({ engineDir, workDir, extra: { SMOKE_VALUE: value } });
   });
@@ -49,10 +52,16 @@ describe("the real Pulumi engine, provisioned offline", () => {
     const version = await engine.runPulumi(["version"], { cwd, env });
     expect(version.stdout.trim()).toBe(`v${engine.ENGINE_VERSION}`);
 
-    const init = await engine.runPulumi(["stack", "init", "smoke", "--non-interactive"], { cwd, env });
+    const init = await engine.runPulumi(["stack", "init", "smoke", "--non-interactive"], {
+      cwd,
+      env,
+    });
     expect(init.code).toBe(0);
 
-    const up = await engine.runPulumi(["up", "--yes", "--non-interactive", "--skip-preview"], { cwd, env });
+    const up = await engine.runPulumi(["up", "--yes", "--non-interactive", "--skip-preview"], {
+      cwd,
+      env,
+    });
     expect(up.stderr + up.stdout).not.toMatch(/error:/);
     expect(up.code).toBe(0);
 
@@ -61,11 +70,16 @@ describe("the real Pulumi engine, provisioned offline", () => {
 
     const exported = await engine.runPulumi(["stack", "export"], { cwd, env });
     const deployment = JSON.parse(exported.stdout).deployment;
-    const dynamic = deployment.resources.filter((r: { type: string }) => r.type === "pulumi-nodejs:dynamic:Resource");
+    const dynamic = deployment.resources.filter(
+      (r: { type: string }) => r.type === "pulumi-nodejs:dynamic:Resource",
+    );
     expect(dynamic).toHaveLength(1);
     expect(dynamic[0].id).toBe(`smoke-${value}`);
 
-    const destroy = await engine.runPulumi(["destroy", "--yes", "--non-interactive", "--skip-preview"], { cwd, env });
+    const destroy = await engine.runPulumi(
+      ["destroy", "--yes", "--non-interactive", "--skip-preview"],
+      { cwd, env },
+    );
     expect(destroy.code).toBe(0);
     const after = await engine.runPulumi(["stack", "export"], { cwd, env });
     expect(JSON.parse(after.stdout).deployment.resources ?? []).toHaveLength(0);

@@ -60,7 +60,8 @@ describe("examples", () => {
     if (again.code !== 0) throw new Error(`${example} is not stable after up:\n${again.output}`);
 
     const destroy = await stack.destroy();
-    if (destroy.code !== 0) throw new Error(`pulumi destroy of ${example} failed:\n${destroy.output}`);
+    if (destroy.code !== 0)
+      throw new Error(`pulumi destroy of ${example} failed:\n${destroy.output}`);
     expect(platformSnapshot(emulator)).toBe(before);
   });
 

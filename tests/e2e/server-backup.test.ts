@@ -78,7 +78,10 @@ describe("ServerBackup under the real Pulumi engine", () => {
     await emulator.stop();
   });
 
-  async function backupStack(config: Record<string, string>, options: { copyPackage?: boolean } = {}) {
+  async function backupStack(
+    config: Record<string, string>,
+    options: { copyPackage?: boolean } = {},
+  ) {
     stack = await PulumiStack.create({
       program: BACKUP_PROGRAM,
       config: { "vps:apiUrl": emulator.url, ...config },
@@ -96,7 +99,9 @@ describe("ServerBackup under the real Pulumi engine", () => {
     const outputs = await stack.outputs();
     expect(outputs.status).toBe("completed");
     expect(outputs.sizeMb).toEqual(expect.any(Number));
-    expect(manualBackupIds(emulator)).toEqual([...seeded, outputs.backupId].sort((a, b) => Number(a) - Number(b)));
+    expect(manualBackupIds(emulator)).toEqual(
+      [...seeded, outputs.backupId].sort((a, b) => Number(a) - Number(b)),
+    );
 
     const before = mutatingRequests(emulator);
     const again = await stack.up(["--expect-no-changes"]);
@@ -113,26 +118,31 @@ describe("ServerBackup under the real Pulumi engine", () => {
     ["description", { description: "second description" }],
     ["triggers", { trigger: "t2" }],
     ["serverId", { serverId: String(OTHER_SERVER) }],
-  ])("replaces the backup when %s changes, creating the new one before deleting the old", async (_name, change) => {
-    await backupStack({ serverId: String(SERVER), description: "first description" });
-    expect((await stack.up()).code).toBe(0);
-    const first = Number((await stack.outputs()).backupId);
+  ])(
+    "replaces the backup when %s changes, creating the new one before deleting the old",
+    async (_name, change) => {
+      await backupStack({ serverId: String(SERVER), description: "first description" });
+      expect((await stack.up()).code).toBe(0);
+      const first = Number((await stack.outputs()).backupId);
 
-    for (const [key, value] of Object.entries(change)) await stack.setConfig(key, value);
-    log.length = 0;
-    const up = await stack.up();
-    expect(up.code).toBe(0);
-    expect(up.output).toMatch(/replaced/);
-    const second = Number((await stack.outputs()).backupId);
-    expect(second).not.toBe(first);
+      for (const [key, value] of Object.entries(change)) await stack.setConfig(key, value);
+      log.length = 0;
+      const up = await stack.up();
+      expect(up.code).toBe(0);
+      expect(up.output).toMatch(/replaced/);
+      const second = Number((await stack.outputs()).backupId);
+      expect(second).not.toBe(first);
 
-    const creates = log.findIndex((line) => line.startsWith("POST /api/v1/backups/ 201"));
-    const deletes = log.findIndex((line) => line.startsWith(`DELETE /api/v1/backups/${first}/ 204`));
-    expect(creates).toBeGreaterThanOrEqual(0);
-    expect(deletes).toBeGreaterThan(creates);
-    expect(manualBackupIds(emulator)).not.toContain(first);
-    expect(manualBackupIds(emulator)).toContain(second);
-  });
+      const creates = log.findIndex((line) => line.startsWith("POST /api/v1/backups/ 201"));
+      const deletes = log.findIndex((line) =>
+        line.startsWith(`DELETE /api/v1/backups/${first}/ 204`),
+      );
+      expect(creates).toBeGreaterThanOrEqual(0);
+      expect(deletes).toBeGreaterThan(creates);
+      expect(manualBackupIds(emulator)).not.toContain(first);
+      expect(manualBackupIds(emulator)).toContain(second);
+    },
+  );
 
   it("replaces when adoptBackupId changes, and adopts an existing backup instead of creating one", async () => {
     await backupStack({ serverId: String(SERVER), adoptBackupId: "499", retain: "true" });
@@ -290,7 +300,11 @@ export const ids = { deleted: a.backupId, expired: b.backupId, kept: c.backupId 
 
   it("destroy leaves the emulator's inventory as it was before the stack existed", async () => {
     const before = JSON.stringify(manualBackupIds(emulator));
-    stack = await PulumiStack.create({ example: "fleet", config: { "vps:apiUrl": emulator.url }, secretConfig: { "vps:apiToken": emulator.demoToken } });
+    stack = await PulumiStack.create({
+      example: "fleet",
+      config: { "vps:apiUrl": emulator.url },
+      secretConfig: { "vps:apiToken": emulator.demoToken },
+    });
     expect((await stack.up()).code).toBe(0);
     expect(manualBackupIds(emulator).length).toBeGreaterThan(JSON.parse(before).length);
     expect((await stack.destroy()).code).toBe(0);
@@ -360,7 +374,9 @@ export const ids = [fromConfig.backupId, override.backupId];
     const override = exported.resources.find((r) => r.urn.endsWith("::override"));
     const tokenInput = override?.inputs?.apiToken as Record<string, unknown> | undefined;
     // The engine's secret signature: stored encrypted, never as text.
-    expect(tokenInput?.["4dabf18193072939515e22adb298388d"]).toBe("1b47061264138c4ac30d75fd1eb44270");
+    expect(tokenInput?.["4dabf18193072939515e22adb298388d"]).toBe(
+      "1b47061264138c4ac30d75fd1eb44270",
+    );
     for (const resource of exported.resources) {
       const provider = resource.inputs?.__provider;
       if (typeof provider === "string") expect(provider.length).toBeLessThan(4096);

@@ -80,8 +80,13 @@ function linkNodeModules(projectDir: string, copyPackage: boolean): void {
   }
   const packageDir = path.join(target, PACKAGE_NAME);
   fs.mkdirSync(packageDir);
-  fs.copyFileSync(path.join(engine.REPO_ROOT, "package.json"), path.join(packageDir, "package.json"));
-  fs.cpSync(path.join(engine.REPO_ROOT, "dist"), path.join(packageDir, "dist"), { recursive: true });
+  fs.copyFileSync(
+    path.join(engine.REPO_ROOT, "package.json"),
+    path.join(packageDir, "package.json"),
+  );
+  fs.cpSync(path.join(engine.REPO_ROOT, "dist"), path.join(packageDir, "dist"), {
+    recursive: true,
+  });
 }
 
 export class PulumiStack {
@@ -90,7 +95,12 @@ export class PulumiStack {
   readonly stackName: string;
   private env: NodeJS.ProcessEnv;
 
-  private constructor(workDir: string, projectDir: string, stackName: string, env: NodeJS.ProcessEnv) {
+  private constructor(
+    workDir: string,
+    projectDir: string,
+    stackName: string,
+    env: NodeJS.ProcessEnv,
+  ) {
     this.workDir = workDir;
     this.projectDir = projectDir;
     this.stackName = stackName;
@@ -136,7 +146,10 @@ export class PulumiStack {
   }
 
   /** Runs `pulumi <args>` in the project; never throws on a non-zero exit. */
-  async run(args: string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<PulumiResult> {
+  async run(
+    args: string[],
+    options: { env?: Record<string, string>; timeoutMs?: number } = {},
+  ): Promise<PulumiResult> {
     const result = await engine.runPulumi(args, {
       cwd: this.projectDir,
       env: { ...this.env, ...(options.env ?? {}) },
@@ -151,7 +164,10 @@ export class PulumiStack {
   }
 
   /** Runs `pulumi <args>` and throws with its whole output when it fails. */
-  async mustRun(args: string[], options: { env?: Record<string, string> } = {}): Promise<PulumiResult> {
+  async mustRun(
+    args: string[],
+    options: { env?: Record<string, string> } = {},
+  ): Promise<PulumiResult> {
     const result = await this.run(args, options);
     if (result.code !== 0) {
       throw new Error(`pulumi ${args.join(" ")} exited ${result.code}:\n${result.output}`);
@@ -202,7 +218,11 @@ export class PulumiStack {
   }
 
   /** The raw text of `pulumi stack export` (for secret scans) and its parsed resources. */
-  async exportState(): Promise<{ text: string; resources: StateResource[]; pendingOperations: unknown[] }> {
+  async exportState(): Promise<{
+    text: string;
+    resources: StateResource[];
+    pendingOperations: unknown[];
+  }> {
     const result = await this.mustRun(["stack", "export"]);
     const parsed = JSON.parse(result.stdout) as {
       deployment: { resources?: StateResource[]; pending_operations?: unknown[] };
