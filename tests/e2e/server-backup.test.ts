@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator, type SeedDocument } from "../../emulator";
+import { VpsClient } from "../../sdk";
 import { PulumiStack, type StateResource } from "../support/pulumi-stack";
 
 jest.setTimeout(240_000);
@@ -144,7 +145,7 @@ describe("ServerBackup under the real Pulumi engine", () => {
     },
   );
 
-  it("replaces when adoptBackupId changes, and adopts an existing backup instead of creating one", async () => {
+  it("adopts an existing backup instead of creating one, replaces when adoptBackupId changes, and retainOnDelete keeps it", async () => {
     await backupStack({ serverId: String(SERVER), adoptBackupId: "499", retain: "true" });
     const posts = emulator.requests.count({ method: "POST" });
     expect((await stack.up()).code).toBe(0);
@@ -153,9 +154,20 @@ describe("ServerBackup under the real Pulumi engine", () => {
     expect(outputs.status).toBe("completed");
     expect(emulator.requests.count({ method: "POST" })).toBe(posts);
 
-    // retainOnDelete: destroy forgets the adopted backup but leaves it on the platform.
-    expect((await stack.destroy()).code).toBe(0);
+    // Another existing backup, made outside Pulumi, then adopted instead of 499.
+    const client = new VpsClient({ baseUrl: emulator.url, apiToken: emulator.demoToken });
+    const made = await client.createBackup({ serverId: SERVER, description: "made outside" });
+    await client.waitForBackup(made.id, { serverId: SERVER, timeoutMs: 60_000 });
+    await stack.setConfig("adoptBackupId", String(made.id));
+    const up = await stack.up();
+    expect(up.code).toBe(0);
+    expect(up.output).toMatch(/replaced/);
+    expect((await stack.outputs()).backupId).toBe(made.id);
+    // retainOnDelete: the replaced (adopted) 499 stays on the platform.
     expect(manualBackupIds(emulator)).toContain(499);
+
+    expect((await stack.destroy()).code).toBe(0);
+    expect(manualBackupIds(emulator)).toEqual(expect.arrayContaining([499, made.id]));
   });
 
   it("updates createTimeout and apiUrl in place without an API call", async () => {
