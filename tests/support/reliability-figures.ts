@@ -12,7 +12,9 @@ import * as path from "node:path";
 
 /** Folder the figures are written to (created on first use). */
 export function figuresDir(): string {
-  return process.env.VPS_RELIABILITY_FIGURES_DIR ?? path.join(os.tmpdir(), "vps-reliability-figures");
+  return (
+    process.env.VPS_RELIABILITY_FIGURES_DIR ?? path.join(os.tmpdir(), "vps-reliability-figures")
+  );
 }
 
 /**

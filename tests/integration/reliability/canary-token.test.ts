@@ -84,7 +84,11 @@ describe("reliability 12 (client): a canary token through every error path", () 
       return originalStderr(chunk, ...(rest as []));
     }) as typeof process.stderr.write;
     emulator = await startFastEmulator({ randomSeed: 1212, log: (line) => emulatorLog.push(line) });
-    const { servers } = emulator.state.createAccount({ id: `canary-${randomBytes(4).toString("hex")}`, token: CANARY, servers: [{ name: "canary-server", diskGb: 20 }] });
+    const { servers } = emulator.state.createAccount({
+      id: `canary-${randomBytes(4).toString("hex")}`,
+      token: CANARY,
+      servers: [{ name: "canary-server", diskGb: 20 }],
+    });
     serverId = servers[0]?.id ?? 0;
     resetServer = await startRawServer((request) => request.socket.destroy());
   });
@@ -104,7 +108,10 @@ describe("reliability 12 (client): a canary token through every error path", () 
     });
   });
 
-  function client(options: Parameters<typeof fastClient>[2] = {}, baseUrl = emulator.url): VpsClient {
+  function client(
+    options: Parameters<typeof fastClient>[2] = {},
+    baseUrl = emulator.url,
+  ): VpsClient {
     return fastClient(baseUrl, CANARY, {
       logger: { debug: (line) => clientLog.push(line), warn: (line) => clientLog.push(line) },
       ...options,
@@ -112,42 +119,107 @@ describe("reliability 12 (client): a canary token through every error path", () 
   }
 
   const PATHS: { name: string; setUp?: () => void; call: () => Promise<unknown> }[] = [
-    { name: "401 (token unknown to the platform)", call: () => fastClient(emulator.url, `${CANARY}-revoked`).listBackups() },
-    { name: "401 through createBackup", call: () => fastClient(emulator.url, `${CANARY}-revoked`).createBackup({ serverId }) },
-    { name: "500 after retries", setUp: () => emulator.faults.replace({ errorRate: 1, errorStatuses: [500] }), call: () => client({ maxRetries: 2 }).listBackups({ serverId }) },
-    { name: "502 HTML page on a create", setUp: () => emulator.faults.replace({ htmlErrorRate: 1 }), call: () => client({ maxRetries: 1 }).createBackup({ serverId }) },
-    { name: "connection reset", call: () => client({ maxRetries: 1 }, `${resetServer.origin}/api/v1`).getServer(serverId) },
-    { name: "connection reset on a create", call: () => client({ maxRetries: 1 }, `${resetServer.origin}/api/v1`).createBackup({ serverId }) },
-    { name: "timeout (no answer)", setUp: () => emulator.faults.replace({ hangRate: 1 }), call: () => client({ deadlineMs: 300 }).listBackups() },
-    { name: "malformed JSON", setUp: () => emulator.faults.replace({ malformedJsonRate: 1 }), call: () => client().listServers() },
-    { name: "429 past the deadline", setUp: () => emulator.faults.replace({ rateLimit: { requestsPerSecond: 0.001, burst: 1 } }), call: async () => { const c = client({ deadlineMs: 500 }); await c.listBackups(); return c.listBackups(); } },
+    {
+      name: "401 (token unknown to the platform)",
+      call: () => fastClient(emulator.url, `${CANARY}-revoked`).listBackups(),
+    },
+    {
+      name: "401 through createBackup",
+      call: () => fastClient(emulator.url, `${CANARY}-revoked`).createBackup({ serverId }),
+    },
+    {
+      name: "500 after retries",
+      setUp: () => emulator.faults.replace({ errorRate: 1, errorStatuses: [500] }),
+      call: () => client({ maxRetries: 2 }).listBackups({ serverId }),
+    },
+    {
+      name: "502 HTML page on a create",
+      setUp: () => emulator.faults.replace({ htmlErrorRate: 1 }),
+      call: () => client({ maxRetries: 1 }).createBackup({ serverId }),
+    },
+    {
+      name: "connection reset",
+      call: () => client({ maxRetries: 1 }, `${resetServer.origin}/api/v1`).getServer(serverId),
+    },
+    {
+      name: "connection reset on a create",
+      call: () =>
+        client({ maxRetries: 1 }, `${resetServer.origin}/api/v1`).createBackup({ serverId }),
+    },
+    {
+      name: "timeout (no answer)",
+      setUp: () => emulator.faults.replace({ hangRate: 1 }),
+      call: () => client({ deadlineMs: 300 }).listBackups(),
+    },
+    {
+      name: "malformed JSON",
+      setUp: () => emulator.faults.replace({ malformedJsonRate: 1 }),
+      call: () => client().listServers(),
+    },
+    {
+      name: "429 past the deadline",
+      setUp: () => emulator.faults.replace({ rateLimit: { requestsPerSecond: 0.001, burst: 1 } }),
+      call: async () => {
+        const c = client({ deadlineMs: 500 });
+        await c.listBackups();
+        return c.listBackups();
+      },
+    },
     { name: "404", call: () => client().deleteBackup(999_999) },
-    { name: "invalid argument: the token pasted as serverId", call: () => client().createBackup({ serverId: CANARY as unknown as number }) },
-    { name: "invalid argument: the token pasted as backupId", call: () => client().deleteBackup(CANARY as unknown as number) },
-    { name: "invalid argument: the token as a backupType", call: () => client().listBackups({ backupType: CANARY }) },
+    {
+      name: "invalid argument: the token pasted as serverId",
+      call: () => client().createBackup({ serverId: CANARY as unknown as number }),
+    },
+    {
+      name: "invalid argument: the token pasted as backupId",
+      call: () => client().deleteBackup(CANARY as unknown as number),
+    },
+    {
+      name: "invalid argument: the token as a backupType",
+      call: () => client().listBackups({ backupType: CANARY }),
+    },
     { name: "configuration: the token pasted as baseUrl", call: async () => client({}, CANARY) },
-    { name: "wait that times out", setUp: () => emulator.state.queueNextBackup(serverId, { outcome: "stuck" }), call: async () => { const c = client(); const b = await c.createBackup({ serverId }); return c.waitForBackup(b.id, { serverId, timeoutMs: 50 }); } },
+    {
+      name: "wait that times out",
+      setUp: () => emulator.state.queueNextBackup(serverId, { outcome: "stuck" }),
+      call: async () => {
+        const c = client();
+        const b = await c.createBackup({ serverId });
+        return c.waitForBackup(b.id, { serverId, timeoutMs: 50 });
+      },
+    },
   ];
 
-  it.each(PATHS)("$name: the canary appears in no rendering of the error", async ({ name, setUp, call }) => {
-    setUp?.();
-    let error: unknown;
-    try {
-      await call();
-    } catch (thrown) {
-      error = thrown;
-    } finally {
-      emulator.faults.replace({});
-    }
-    expect(error).toBeInstanceOf(VpsError);
-    const hits = Object.entries(renderings(error)).flatMap(([rendering, text]) => findLeaks(text).map((form) => `${rendering}: ${form}`));
-    hitsByPath[name] = hits;
-    expect(hits).toEqual([]);
-  });
+  it.each(PATHS)(
+    "$name: the canary appears in no rendering of the error",
+    async ({ name, setUp, call }) => {
+      setUp?.();
+      let error: unknown;
+      try {
+        await call();
+      } catch (thrown) {
+        error = thrown;
+      } finally {
+        emulator.faults.replace({});
+      }
+      expect(error).toBeInstanceOf(VpsError);
+      const hits = Object.entries(renderings(error)).flatMap(([rendering, text]) =>
+        findLeaks(text).map((form) => `${rendering}: ${form}`),
+      );
+      hitsByPath[name] = hits;
+      expect(hits).toEqual([]);
+    },
+  );
 
   it("the client itself, logged or serialized, does not show the canary", () => {
     const c = client();
-    const texts = [String(c), JSON.stringify(c), inspect(c), inspect(c, { showHidden: true, depth: null }), JSON.stringify(Object.entries(c))];
+    const texts = [
+      String(c),
+      JSON.stringify(c),
+      inspect(c),
+      inspect(c, { showHidden: true, depth: null }),
+      JSON.stringify(Object.entries(c)),
+    ];
     const hits = texts.flatMap((text) => findLeaks(text));
     hitsByPath["the client object"] = hits;
     expect(hits).toEqual([]);

@@ -7,20 +7,61 @@
  */
 import type { RunningEmulator } from "../../../emulator";
 import { recordFigure, resetFigures } from "../../support/reliability-figures";
-import { fastClient, freshAccount, inventoryBackups, randomSuffix, startFastEmulator } from "./harness";
+import {
+  fastClient,
+  freshAccount,
+  inventoryBackups,
+  randomSuffix,
+  startFastEmulator,
+} from "./harness";
 
 const CASES = [
   // Concurrent creates, one server per worker, a distinct description each.
-  { dropRate: 0, creates: 40, concurrency: 4, oneServer: false, sameDescription: false, slowResponseRate: 0 },
-  { dropRate: 0.25, creates: 50, concurrency: 5, oneServer: false, sameDescription: false, slowResponseRate: 0 },
-  { dropRate: 0.5, creates: 50, concurrency: 5, oneServer: false, sameDescription: false, slowResponseRate: 0 },
+  {
+    dropRate: 0,
+    creates: 40,
+    concurrency: 4,
+    oneServer: false,
+    sameDescription: false,
+    slowResponseRate: 0,
+  },
+  {
+    dropRate: 0.25,
+    creates: 50,
+    concurrency: 5,
+    oneServer: false,
+    sameDescription: false,
+    slowResponseRate: 0,
+  },
+  {
+    dropRate: 0.5,
+    creates: 50,
+    concurrency: 5,
+    oneServer: false,
+    sameDescription: false,
+    slowResponseRate: 0,
+  },
   // The same description every time, one create after another (a Pulumi program re-run).
-  { dropRate: 0.5, creates: 30, concurrency: 1, oneServer: true, sameDescription: true, slowResponseRate: 0 },
+  {
+    dropRate: 0.5,
+    creates: 30,
+    concurrency: 1,
+    oneServer: true,
+    sameDescription: true,
+    slowResponseRate: 0,
+  },
   // Several resources of one stack backing up the same server with the same description at
   // once (the engine runs them concurrently in one provider process, sharing one client),
   // while some answers are slow: a lost answer must not be resolved by adopting a backup whose
   // own answer is still on its way.
-  { dropRate: 0.5, creates: 30, concurrency: 6, oneServer: true, sameDescription: true, slowResponseRate: 0.5 },
+  {
+    dropRate: 0.5,
+    creates: 30,
+    concurrency: 6,
+    oneServer: true,
+    sameDescription: true,
+    slowResponseRate: 0.5,
+  },
 ];
 
 describe("reliability 1: a create whose response is lost", () => {
@@ -56,7 +97,9 @@ describe("reliability 1: a create whose response is lost", () => {
         Array.from({ length: concurrency }, async (_, worker) => {
           const serverId = account.serverIds[oneServer ? 0 : worker] ?? 0;
           for (let index = 0; index < perWorker; index += 1) {
-            const description = sameDescription ? sharedDescription : `lost-response-${randomSuffix()}-${index}`;
+            const description = sameDescription
+              ? sharedDescription
+              : `lost-response-${randomSuffix()}-${index}`;
             const created = await client.createBackup({ serverId, description });
             results.push({ description, serverId, id: created.id });
           }
@@ -68,23 +111,37 @@ describe("reliability 1: a create whose response is lost", () => {
       const returnedIds = results.map((result) => result.id);
       const duplicatesInState = returnedIds.length - new Set(returnedIds).size;
       const orphans = inventory.filter((backup) => !returnedIds.includes(backup.id));
-      const missing = results.filter((result) => !inventory.some((backup) => backup.id === result.id));
+      const missing = results.filter(
+        (result) => !inventory.some((backup) => backup.id === result.id),
+      );
       const mismatched = results.filter((result) => {
         const backup = inventory.find((candidate) => candidate.id === result.id);
-        return !backup || backup.serverId !== result.serverId || backup.description !== result.description;
+        return (
+          !backup ||
+          backup.serverId !== result.serverId ||
+          backup.description !== result.description
+        );
       });
-      const dropped = emulator.requests.count({ method: "POST", route: "/backups/", status: "dropped" });
+      const dropped = emulator.requests.count({
+        method: "POST",
+        route: "/backups/",
+        status: "dropped",
+      });
       const posts = emulator.requests.count({ method: "POST", route: "/backups/" });
 
-      recordFigure("01-create-response-lost", `drop ${dropRate * 100}%, ${concurrency} at once${oneServer ? " on one server" : ""}${sameDescription ? ", same description" : ""}${slowResponseRate ? ", slow answers" : ""}`, {
-        creates,
-        dropped,
-        posts,
-        adopted: client.stats.adoptedBackups,
-        backupsMade: inventory.length,
-        duplicates: inventory.length - creates + duplicatesInState,
-        orphans: orphans.length,
-      });
+      recordFigure(
+        "01-create-response-lost",
+        `drop ${dropRate * 100}%, ${concurrency} at once${oneServer ? " on one server" : ""}${sameDescription ? ", same description" : ""}${slowResponseRate ? ", slow answers" : ""}`,
+        {
+          creates,
+          dropped,
+          posts,
+          adopted: client.stats.adoptedBackups,
+          backupsMade: inventory.length,
+          duplicates: inventory.length - creates + duplicatesInState,
+          orphans: orphans.length,
+        },
+      );
 
       expect(results).toHaveLength(creates);
       expect(inventory).toHaveLength(creates);

@@ -54,9 +54,17 @@ describe("reliability 15: the emulator under load", () => {
       const account = freshAccount(emulator, 5);
       const client = { url: emulator.url, token: account.token };
       // Some completed backups to delete and restore from.
-      const seeded = account.serverIds.map((serverId) => emulator.state.createManualBackup(emulator.state.serverById(serverId)!, "seeded"));
+      const seeded = account.serverIds.map((serverId) =>
+        emulator.state.createManualBackup(emulator.state.serverById(serverId)!, "seeded"),
+      );
       for (const backup of seeded) emulator.state.finishBackup(backup.id, "completed");
-      emulator.faults.replace({ errorRate: 0.1, errorStatuses: [503], dropAfterCommitRate: 0.1, latencyMs: 1, latencyJitterMs: 20 });
+      emulator.faults.replace({
+        errorRate: 0.1,
+        errorStatuses: [503],
+        dropAfterCommitRate: 0.1,
+        latencyMs: 1,
+        latencyJitterMs: 20,
+      });
       emulator.requests.clear();
 
       const creates: { description: string; outcome: Outcome }[] = [];
@@ -69,12 +77,19 @@ describe("reliability 15: the emulator under load", () => {
             case 0:
             case 1: {
               const description = `load-${index}-${randomBytes(3).toString("hex")}`;
-              outcome = await send(`${client.url}/backups/`, client.token, "POST", { server_id: serverId, description });
+              outcome = await send(`${client.url}/backups/`, client.token, "POST", {
+                server_id: serverId,
+                description,
+              });
               creates.push({ description, outcome });
               break;
             }
             case 2:
-              outcome = await send(`${client.url}/backups/?server_id=${serverId}&page_size=5`, client.token, "GET");
+              outcome = await send(
+                `${client.url}/backups/?server_id=${serverId}&page_size=5`,
+                client.token,
+                "GET",
+              );
               break;
             case 3:
               outcome = await send(`${client.url}/servers/${serverId}/`, client.token, "GET");
@@ -82,7 +97,9 @@ describe("reliability 15: the emulator under load", () => {
             default:
               outcome =
                 index % 10 === 4
-                  ? await send(`${client.url}/servers/${serverId}/restore/`, client.token, "POST", { backup_id: seeded[index % seeded.length]?.id })
+                  ? await send(`${client.url}/servers/${serverId}/restore/`, client.token, "POST", {
+                      backup_id: seeded[index % seeded.length]?.id,
+                    })
                   : await send(`${client.url}/backups/${900_000 + index}/`, client.token, "DELETE");
           }
           outcomes.push(outcome);
@@ -91,11 +108,22 @@ describe("reliability 15: the emulator under load", () => {
       emulator.faults.replace({});
 
       const byStatus: Record<string, number> = {};
-      for (const outcome of outcomes) byStatus[String(outcome)] = (byStatus[String(outcome)] ?? 0) + 1;
+      for (const outcome of outcomes)
+        byStatus[String(outcome)] = (byStatus[String(outcome)] ?? 0) + 1;
       const inventory = inventoryBackups(emulator, account.accountId);
-      const countOf = (description: string) => inventory.filter((backup) => backup.description === description).length;
-      const lost = creates.filter((create) => (create.outcome === 201 || create.outcome === "connection lost") && countOf(create.description) !== 1);
-      const phantom = creates.filter((create) => create.outcome !== 201 && create.outcome !== "connection lost" && countOf(create.description) !== 0);
+      const countOf = (description: string) =>
+        inventory.filter((backup) => backup.description === description).length;
+      const lost = creates.filter(
+        (create) =>
+          (create.outcome === 201 || create.outcome === "connection lost") &&
+          countOf(create.description) !== 1,
+      );
+      const phantom = creates.filter(
+        (create) =>
+          create.outcome !== 201 &&
+          create.outcome !== "connection lost" &&
+          countOf(create.description) !== 0,
+      );
       const ids = inventory.map((backup) => backup.id);
       recordFigure("15-emulator-load", "500 concurrent requests", {
         requests: outcomes.length,
@@ -110,7 +138,13 @@ describe("reliability 15: the emulator under load", () => {
       expect(outcomes).toHaveLength(CONCURRENT_REQUESTS);
       expect(byStatus["500"] ?? 0).toBe(0);
       // Everything is an expected answer: the contract's statuses and the injected 503/drops.
-      expect(Object.keys(byStatus).every((status) => ["200", "201", "202", "204", "400", "404", "409", "503", "connection lost"].includes(status))).toBe(true);
+      expect(
+        Object.keys(byStatus).every((status) =>
+          ["200", "201", "202", "204", "400", "404", "409", "503", "connection lost"].includes(
+            status,
+          ),
+        ),
+      ).toBe(true);
       expect(byStatus["503"] ?? 0).toBeGreaterThan(0);
       expect(lost).toEqual([]);
       expect(phantom).toEqual([]);
@@ -126,7 +160,11 @@ describe("reliability 15: the emulator under load", () => {
 
     beforeAll(() => {
       if (!fs.existsSync(CLI)) {
-        execFileSync(process.execPath, [path.join(REPO_ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: REPO_ROOT, stdio: "inherit" });
+        execFileSync(
+          process.execPath,
+          [path.join(REPO_ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
+          { cwd: REPO_ROOT, stdio: "inherit" },
+        );
       }
     }, 180_000);
     afterAll(() => {
@@ -135,17 +173,36 @@ describe("reliability 15: the emulator under load", () => {
     });
 
     function startCli(): Promise<{ process: ChildProcess; url: string; origin: string }> {
-      const started = spawn(process.execPath, [CLI, "--data", dataFile, "--port", "0", "--time-scale", "0.001", "--auto-backup-interval-ms", "0", "--admin-token", adminToken], {
-        stdio: ["ignore", "pipe", "pipe"],
-      });
+      const started = spawn(
+        process.execPath,
+        [
+          CLI,
+          "--data",
+          dataFile,
+          "--port",
+          "0",
+          "--time-scale",
+          "0.001",
+          "--auto-backup-interval-ms",
+          "0",
+          "--admin-token",
+          adminToken,
+        ],
+        {
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
       return new Promise((resolve, reject) => {
         let output = "";
         started.stdout?.on("data", (chunk: Buffer) => {
           output += String(chunk);
           const match = /listening on (http:\/\/\S+\/api\/v1)/.exec(output);
-          if (match?.[1]) resolve({ process: started, url: match[1], origin: new URL(match[1]).origin });
+          if (match?.[1])
+            resolve({ process: started, url: match[1], origin: new URL(match[1]).origin });
         });
-        started.on("exit", (code) => reject(new Error(`the emulator CLI exited (${code}) before listening: ${output}`)));
+        started.on("exit", (code) =>
+          reject(new Error(`the emulator CLI exited (${code}) before listening: ${output}`)),
+        );
       });
     }
 
@@ -160,7 +217,10 @@ describe("reliability 15: the emulator under load", () => {
           try {
             const response = await fetch(`${first.url}/backups/`, {
               method: "POST",
-              headers: { Authorization: "Bearer YOUR_API_TOKEN", "Content-Type": "application/json" },
+              headers: {
+                Authorization: "Bearer YOUR_API_TOKEN",
+                "Content-Type": "application/json",
+              },
               body: JSON.stringify({ server_id: 12345, description: "before the kill" }),
             });
             const body = (await response.json()) as { id?: number };
@@ -174,17 +234,27 @@ describe("reliability 15: the emulator under load", () => {
       first.process.kill("SIGKILL");
       stopped = true;
       await Promise.all(workers);
-      await new Promise((resolve) => first.process.once("exit", resolve).exitCode !== null && resolve(undefined));
+      await new Promise(
+        (resolve) => first.process.once("exit", resolve).exitCode !== null && resolve(undefined),
+      );
 
       // The file parses on its own, then the CLI restarts from it.
-      const snapshot = JSON.parse(fs.readFileSync(dataFile, "utf8")) as { backups: { id: number }[] };
+      const snapshot = JSON.parse(fs.readFileSync(dataFile, "utf8")) as {
+        backups: { id: number }[];
+      };
       const persistedIds = snapshot.backups.map((backup) => backup.id);
       const second = await startCli();
       child = second.process;
-      const inventory = (await (await fetch(`${second.origin}/_emulator/inventory`, { headers: { "X-Emulator-Admin-Token": adminToken } })).json()) as {
+      const inventory = (await (
+        await fetch(`${second.origin}/_emulator/inventory`, {
+          headers: { "X-Emulator-Admin-Token": adminToken },
+        })
+      ).json()) as {
         accounts: { servers: { backups: { id: number }[] }[] }[];
       };
-      const restoredIds = inventory.accounts.flatMap((account) => account.servers.flatMap((server) => server.backups.map((backup) => backup.id)));
+      const restoredIds = inventory.accounts.flatMap((account) =>
+        account.servers.flatMap((server) => server.backups.map((backup) => backup.id)),
+      );
       second.process.kill("SIGKILL");
 
       const lost = acknowledged.filter((id) => !restoredIds.includes(id));

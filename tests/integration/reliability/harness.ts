@@ -7,7 +7,12 @@ import { randomBytes } from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { type EmulatorOptions, type RunningEmulator, startEmulator } from "../../../emulator";
-import { VpsClient, type TransportRequest, type VpsClientOptions, createAxiosTransport } from "../../../sdk";
+import {
+  VpsClient,
+  type TransportRequest,
+  type VpsClientOptions,
+  createAxiosTransport,
+} from "../../../sdk";
 
 /** A short random suffix for fixture names, descriptions and tokens. */
 export function randomSuffix(): string {
@@ -30,14 +35,25 @@ export interface FreshAccount {
 }
 
 /** Creates a fresh account through the in-process handle. */
-export function freshAccount(emulator: RunningEmulator, serverCount = 1, diskGb = 20): FreshAccount {
+export function freshAccount(
+  emulator: RunningEmulator,
+  serverCount = 1,
+  diskGb = 20,
+): FreshAccount {
   const suffix = randomSuffix();
   const { account, servers } = emulator.state.createAccount({
     id: `reliability-${suffix}`,
     token: `reliability-token-${suffix}-${randomBytes(8).toString("hex")}`,
-    servers: Array.from({ length: serverCount }, (_, index) => ({ name: `rel-${suffix}-${index}`, diskGb })),
+    servers: Array.from({ length: serverCount }, (_, index) => ({
+      name: `rel-${suffix}-${index}`,
+      diskGb,
+    })),
   });
-  return { accountId: account.id, token: account.token, serverIds: servers.map((server) => server.id) };
+  return {
+    accountId: account.id,
+    token: account.token,
+    serverIds: servers.map((server) => server.id),
+  };
 }
 
 /** One request as a recording transport saw it, with how it ended. */
@@ -49,11 +65,18 @@ export interface RecordedRequest {
 }
 
 /** The default axios transport, wrapped to record every request in order. */
-export function recordingTransport(): { transport: NonNullable<VpsClientOptions["transport"]>; requests: RecordedRequest[] } {
+export function recordingTransport(): {
+  transport: NonNullable<VpsClientOptions["transport"]>;
+  requests: RecordedRequest[];
+} {
   const inner = createAxiosTransport();
   const requests: RecordedRequest[] = [];
   const transport = async (request: TransportRequest) => {
-    const entry: RecordedRequest = { method: request.method, url: new URL(request.url), outcome: "pending" };
+    const entry: RecordedRequest = {
+      method: request.method,
+      url: new URL(request.url),
+      outcome: "pending",
+    };
     requests.push(entry);
     try {
       const response = await inner(request);
@@ -71,7 +94,11 @@ export function recordingTransport(): { transport: NonNullable<VpsClientOptions[
  * A client for tests: millisecond backoffs and status polls (the emulator runs a thousand
  * times faster), everything else as the caller says.
  */
-export function fastClient(baseUrl: string, apiToken: string, options: Partial<VpsClientOptions> = {}): VpsClient {
+export function fastClient(
+  baseUrl: string,
+  apiToken: string,
+  options: Partial<VpsClientOptions> = {},
+): VpsClient {
   return new VpsClient({
     baseUrl,
     apiToken,
@@ -85,11 +112,21 @@ export function fastClient(baseUrl: string, apiToken: string, options: Partial<V
 }
 
 /** Every backup of an account, from the emulator's inventory (the ground truth). */
-export function inventoryBackups(emulator: RunningEmulator, accountId: string): { id: number; serverId: number; description: string | null; status: string }[] {
-  const account = emulator.state.inventory().accounts.find((candidate) => candidate.id === accountId);
+export function inventoryBackups(
+  emulator: RunningEmulator,
+  accountId: string,
+): { id: number; serverId: number; description: string | null; status: string }[] {
+  const account = emulator.state
+    .inventory()
+    .accounts.find((candidate) => candidate.id === accountId);
   if (!account) throw new Error(`account ${accountId} is not in the emulator's inventory`);
   return account.servers.flatMap((server) =>
-    server.backups.map((backup) => ({ id: backup.id, serverId: server.id, description: backup.description ?? null, status: backup.status })),
+    server.backups.map((backup) => ({
+      id: backup.id,
+      serverId: server.id,
+      description: backup.description ?? null,
+      status: backup.status,
+    })),
   );
 }
 
@@ -116,7 +153,12 @@ export async function startRawServer(
 ): Promise<RawServer> {
   const requests: RawServerRequest[] = [];
   const server = http.createServer((request, response) => {
-    requests.push({ method: request.method ?? "", url: request.url ?? "", headers: request.headers, receivedAtMs: Date.now() });
+    requests.push({
+      method: request.method ?? "",
+      url: request.url ?? "",
+      headers: request.headers,
+      receivedAtMs: Date.now(),
+    });
     // Drain the body before answering so the client's write never races the answer.
     request.resume();
     request.on("end", () => handler(request, response, requests.length - 1));
@@ -135,14 +177,27 @@ export async function startRawServer(
 }
 
 /** Writes a JSON answer. */
-export function sendJson(response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  response: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { "content-type": "application/json", "content-length": String(Buffer.byteLength(text)), ...headers });
+  response.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": String(Buffer.byteLength(text)),
+    ...headers,
+  });
   response.end(text);
 }
 
 /** A backup in the API's wire format (as the page's sample shows). */
-export function wireBackup(id: number, serverId: number, fields: Record<string, unknown> = {}): Record<string, unknown> {
+export function wireBackup(
+  id: number,
+  serverId: number,
+  fields: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     id,
     server: { id: serverId, name: `server-${serverId}` },

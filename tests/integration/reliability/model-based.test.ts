@@ -36,7 +36,9 @@ function count(name: string): void {
 }
 
 function assertInventoryMatches(model: Model, real: Real): void {
-  const onPlatform = inventoryBackups(real.emulator, real.accountId).map((backup) => backup.id).sort((a, b) => a - b);
+  const onPlatform = inventoryBackups(real.emulator, real.accountId)
+    .map((backup) => backup.id)
+    .sort((a, b) => a - b);
   expect(onPlatform).toEqual([...model.backups.keys()].sort((a, b) => a - b));
 }
 
@@ -100,7 +102,9 @@ class RefreshCommand implements fc.AsyncCommand<Model, Real> {
   }
   async run(model: Model, real: Real): Promise<void> {
     const listed = await real.client.listBackups();
-    expect(listed.map((backup) => backup.id).sort((a, b) => a - b)).toEqual([...model.backups.keys()].sort((a, b) => a - b));
+    expect(listed.map((backup) => backup.id).sort((a, b) => a - b)).toEqual(
+      [...model.backups.keys()].sort((a, b) => a - b),
+    );
     for (const backup of listed) expect(backup.serverId).toBe(model.backups.get(backup.id));
     count("refresh");
     assertInventoryMatches(model, real);
@@ -121,7 +125,9 @@ class RestoreCommand implements fc.AsyncCommand<Model, Real> {
     const serverId = model.backups.get(backupId) ?? 0;
     await real.client.waitForBackup(backupId, { serverId, timeoutMs: 10_000 });
     if (model.restoring.has(serverId)) {
-      await expect(real.client.restoreServer(serverId, backupId)).rejects.toBeInstanceOf(VpsConflictError);
+      await expect(real.client.restoreServer(serverId, backupId)).rejects.toBeInstanceOf(
+        VpsConflictError,
+      );
       count("restoreConflict");
     } else {
       const result = await real.client.restoreServer(serverId, backupId);
@@ -175,12 +181,19 @@ describe("reliability 10: model-based sequences with faults", () => {
     const seed = propertySeed();
     const commands = fc.commands(
       [
-        fc.tuple(fc.integer({ min: 0, max: SERVERS - 1 }), fc.constantFrom("nightly", "pre-deploy", "")).map(([server, description]) => new CreateCommand(server, description)),
+        fc
+          .tuple(
+            fc.integer({ min: 0, max: SERVERS - 1 }),
+            fc.constantFrom("nightly", "pre-deploy", ""),
+          )
+          .map(([server, description]) => new CreateCommand(server, description)),
         fc.nat().map((pick) => new DeleteCommand(pick)),
         fc.constant(new DeleteMissingCommand()),
         fc.constant(new RefreshCommand()),
         fc.nat().map((pick) => new RestoreCommand(pick)),
-        fc.integer({ min: 0, max: FAULT_LEVELS.length - 1 }).map((level) => new FaultsCommand(level)),
+        fc
+          .integer({ min: 0, max: FAULT_LEVELS.length - 1 })
+          .map((level) => new FaultsCommand(level)),
       ],
       { maxCommands: 25 },
     );
@@ -197,7 +210,13 @@ describe("reliability 10: model-based sequences with faults", () => {
             serverIds: account.serverIds,
           };
           try {
-            await fc.asyncModelRun(() => ({ model: { backups: new Map(), restoring: new Set() }, real }), sequence);
+            await fc.asyncModelRun(
+              () => ({
+                model: { backups: new Map<number, number>(), restoring: new Set<number>() },
+                real,
+              }),
+              sequence,
+            );
           } finally {
             emulator.faults.replace({});
           }
@@ -206,7 +225,12 @@ describe("reliability 10: model-based sequences with faults", () => {
         { numRuns: RUNS, seed },
       );
     } finally {
-      recordFigure("10-model-based", "sequences", { seed, runs: RUNS, sequencesPassed: sequences, commandsRun: tally });
+      recordFigure("10-model-based", "sequences", {
+        seed,
+        runs: RUNS,
+        sequencesPassed: sequences,
+        commandsRun: tally,
+      });
     }
   }, 120_000);
 });

@@ -16,22 +16,40 @@ import { recordFigure, resetFigures } from "../../support/reliability-figures";
 import { type RawServer, fastClient, sendJson, startRawServer } from "./harness";
 
 const STATUSES = [
-  { status: 400, errorClass: VpsBadRequestError, body: { server_id: ["A valid integer is required."] } },
+  {
+    status: 400,
+    errorClass: VpsBadRequestError,
+    body: { server_id: ["A valid integer is required."] },
+  },
   { status: 401, errorClass: VpsAuthenticationError, body: { detail: "Invalid token." } },
-  { status: 403, errorClass: VpsPermissionError, body: { detail: "You do not have permission to perform this action." } },
+  {
+    status: 403,
+    errorClass: VpsPermissionError,
+    body: { detail: "You do not have permission to perform this action." },
+  },
   { status: 404, errorClass: VpsNotFoundError, body: { detail: "Not found." } },
-  { status: 422, errorClass: VpsBadRequestError, body: { description: ["Ensure this field has no more than 255 characters."] } },
+  {
+    status: 422,
+    errorClass: VpsBadRequestError,
+    body: { description: ["Ensure this field has no more than 255 characters."] },
+  },
 ];
 
 const METHODS: { name: string; call: (client: VpsClient) => Promise<unknown> }[] = [
   { name: "listBackups", call: (client) => client.listBackups({ serverId: 12345 }) },
   { name: "findBackup", call: (client) => client.findBackup(501, { serverId: 12345 }) },
-  { name: "createBackup", call: (client) => client.createBackup({ serverId: 12345, description: "no retry" }) },
+  {
+    name: "createBackup",
+    call: (client) => client.createBackup({ serverId: 12345, description: "no retry" }),
+  },
   { name: "deleteBackup", call: (client) => client.deleteBackup(501) },
   { name: "restoreServer", call: (client) => client.restoreServer(12345, 501) },
   { name: "getServer", call: (client) => client.getServer(12345) },
   { name: "listServers", call: (client) => client.listServers() },
-  { name: "waitForBackup", call: (client) => client.waitForBackup(501, { serverId: 12345, timeoutMs: 5_000 }) },
+  {
+    name: "waitForBackup",
+    call: (client) => client.waitForBackup(501, { serverId: 12345, timeoutMs: 5_000 }),
+  },
 ];
 
 describe("reliability 6: errors that must not be retried", () => {
@@ -42,7 +60,9 @@ describe("reliability 6: errors that must not be retried", () => {
 
   beforeAll(async () => {
     resetFigures("06-non-retryable");
-    server = await startRawServer((_request, response) => sendJson(response, answerStatus, answerBody));
+    server = await startRawServer((_request, response) =>
+      sendJson(response, answerStatus, answerBody),
+    );
   });
   afterAll(async () => {
     recordFigure("06-non-retryable", "attempts per status and method", attempts);

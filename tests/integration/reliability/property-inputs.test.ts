@@ -11,7 +11,13 @@
  */
 import fc from "fast-check";
 import { serverBackup } from "../../../provider/runtime";
-import { type TransportRequest, type TransportResponse, VpsClient, VpsError, VpsInvalidArgumentError } from "../../../sdk";
+import {
+  type TransportRequest,
+  type TransportResponse,
+  VpsClient,
+  VpsError,
+  VpsInvalidArgumentError,
+} from "../../../sdk";
 import { propertySeed, recordFigure, resetFigures } from "../../support/reliability-figures";
 import { wireBackup } from "./harness";
 
@@ -24,10 +30,35 @@ const anyId = fc.oneof(
   fc.integer({ min: 1, max: 1_000_000 }),
   fc.integer(),
   fc.maxSafeInteger(),
-  fc.constantFrom(0, -1, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 1, 2 ** 63, 1e21, NaN, Infinity, -Infinity, 1.5, 0.1, -0),
+  fc.constantFrom(
+    0,
+    -1,
+    Number.MAX_SAFE_INTEGER,
+    Number.MAX_SAFE_INTEGER + 1,
+    2 ** 63,
+    1e21,
+    NaN,
+    Infinity,
+    -Infinity,
+    1.5,
+    0.1,
+    -0,
+  ),
   fc.double(),
   fc.string(),
-  fc.constantFrom("501", "../", "..%2F..%2Fservers", "%2F", "1/../2", "12345?server_id=1", "1#x", " 1", "1e3", "0x10", "١٢٣"),
+  fc.constantFrom(
+    "501",
+    "../",
+    "..%2F..%2Fservers",
+    "%2F",
+    "1/../2",
+    "12345?server_id=1",
+    "1#x",
+    " 1",
+    "1e3",
+    "0x10",
+    "١٢٣",
+  ),
   fc.bigInt(),
   fc.constantFrom(null, undefined, true, false),
   fc.array(fc.integer(), { maxLength: 2 }),
@@ -36,10 +67,29 @@ const anyId = fc.oneof(
 const anyText = fc.oneof(
   fc.string({ unit: "binary", maxLength: 300 }),
   fc.string({ unit: "grapheme", maxLength: 80 }),
-  fc.constantFrom("../../etc/passwd", "%2F%2E%2E", "\u0000", "a\r\nX-Injected: 1", "🦄".repeat(130), "🦄".repeat(255), "🦄".repeat(256), "x".repeat(255), "x".repeat(256)),
+  fc.constantFrom(
+    "../../etc/passwd",
+    "%2F%2E%2E",
+    "\u0000",
+    "a\r\nX-Injected: 1",
+    "🦄".repeat(130),
+    "🦄".repeat(255),
+    "🦄".repeat(256),
+    "x".repeat(255),
+    "x".repeat(256),
+  ),
 );
-const anyDescription = fc.oneof(anyText, fc.constantFrom(undefined, null), fc.integer(), fc.object({ maxDepth: 1 }));
-const anyBackupType = fc.oneof(fc.constantFrom("manual", "automatic", "MANUAL", "Automatic", "mAnUaL", "manual ", "", undefined), anyText, fc.integer());
+const anyDescription = fc.oneof(
+  anyText,
+  fc.constantFrom(undefined, null),
+  fc.integer(),
+  fc.object({ maxDepth: 1 }),
+);
+const anyBackupType = fc.oneof(
+  fc.constantFrom("manual", "automatic", "MANUAL", "Automatic", "mAnUaL", "manual ", "", undefined),
+  anyText,
+  fc.integer(),
+);
 
 function isValidId(value: unknown): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value > 0;
@@ -47,10 +97,15 @@ function isValidId(value: unknown): value is number {
 // "At most 255 characters" (decision 8) counts characters as the platform (Django) and the
 // sdk's DescriptionSchema do: code points, so an emoji is one character, not two UTF-16 units.
 function isValidDescription(value: unknown): boolean {
-  return value === undefined || value === null || (typeof value === "string" && [...value].length <= 255);
+  return (
+    value === undefined || value === null || (typeof value === "string" && [...value].length <= 255)
+  );
 }
 function isValidBackupType(value: unknown): boolean {
-  return value === undefined || (typeof value === "string" && ["manual", "automatic"].includes(value.toLowerCase()));
+  return (
+    value === undefined ||
+    (typeof value === "string" && ["manual", "automatic"].includes(value.toLowerCase()))
+  );
 }
 
 /** A client whose transport answers every request with a valid body and records it. */
@@ -58,20 +113,44 @@ function scriptedClient() {
   const requests: TransportRequest[] = [];
   const answer = (request: TransportRequest): TransportResponse => {
     const path = new URL(request.url).pathname;
-    const json = (status: number, body: unknown): TransportResponse => ({ status, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const json = (status: number, body: unknown): TransportResponse => ({
+      status,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
     if (request.method === "DELETE") return { status: 204, headers: {}, body: "" };
     if (path.endsWith("/restore/")) {
       const serverId = Number(path.split("/").at(-3));
-      return json(202, { message: "Server restore has started.", server_id: serverId, backup_id: (JSON.parse(request.body ?? "{}") as { backup_id: number }).backup_id, status: "restoring" });
+      return json(202, {
+        message: "Server restore has started.",
+        server_id: serverId,
+        backup_id: (JSON.parse(request.body ?? "{}") as { backup_id: number }).backup_id,
+        status: "restoring",
+      });
     }
     if (request.method === "POST") {
       const body = JSON.parse(request.body ?? "{}") as { server_id: number; description?: string };
-      return json(201, { ...wireBackup(9001, body.server_id, { description: body.description ?? null }), message: "Backup is being created." });
+      return json(201, {
+        ...wireBackup(9001, body.server_id, { description: body.description ?? null }),
+        message: "Backup is being created.",
+      });
     }
-    if (path.endsWith("/servers/")) return json(200, { count: 0, next: null, previous: null, results: [] });
-    if (/\/servers\/\d+\/$/.test(path)) return json(200, { id: Number(path.split("/").at(-2)), name: "s", status: "active", disk_gb: 80 });
+    if (path.endsWith("/servers/"))
+      return json(200, { count: 0, next: null, previous: null, results: [] });
+    if (/\/servers\/\d+\/$/.test(path))
+      return json(200, {
+        id: Number(path.split("/").at(-2)),
+        name: "s",
+        status: "active",
+        disk_gb: 80,
+      });
     const serverId = Number(new URL(request.url).searchParams.get("server_id") ?? 12345);
-    return json(200, { count: 1, next: null, previous: null, results: [wireBackup(7, serverId, { status: "completed", size_mb: 1 })] });
+    return json(200, {
+      count: 1,
+      next: null,
+      previous: null,
+      results: [wireBackup(7, serverId, { status: "completed", size_mb: 1 })],
+    });
   };
   const client = new VpsClient({
     baseUrl: BASE,
@@ -86,10 +165,19 @@ function scriptedClient() {
   return { client, requests };
 }
 
-const ALLOWED_PATHS = [/^\/api\/v1\/backups\/$/, /^\/api\/v1\/backups\/[1-9]\d*\/$/, /^\/api\/v1\/servers\/$/, /^\/api\/v1\/servers\/[1-9]\d*\/$/, /^\/api\/v1\/servers\/[1-9]\d*\/restore\/$/];
+const ALLOWED_PATHS = [
+  /^\/api\/v1\/backups\/$/,
+  /^\/api\/v1\/backups\/[1-9]\d*\/$/,
+  /^\/api\/v1\/servers\/$/,
+  /^\/api\/v1\/servers\/[1-9]\d*\/$/,
+  /^\/api\/v1\/servers\/[1-9]\d*\/restore\/$/,
+];
 
 /** Runs a call; checks the typed-error and no-request-when-invalid rules; returns the requests. */
-async function callChecked(valid: boolean, run: (client: VpsClient) => Promise<unknown>): Promise<TransportRequest[]> {
+async function callChecked(
+  valid: boolean,
+  run: (client: VpsClient) => Promise<unknown>,
+): Promise<TransportRequest[]> {
   const { client, requests } = scriptedClient();
   let thrown: unknown;
   try {
@@ -97,7 +185,8 @@ async function callChecked(valid: boolean, run: (client: VpsClient) => Promise<u
   } catch (error) {
     thrown = error;
   }
-  if (thrown !== undefined && !(thrown instanceof VpsError)) throw new Error(`untyped error: ${String(thrown)}`);
+  if (thrown !== undefined && !(thrown instanceof VpsError))
+    throw new Error(`untyped error: ${String(thrown)}`);
   if (!valid) {
     expect(thrown).toBeInstanceOf(VpsInvalidArgumentError);
     expect(requests).toHaveLength(0);
@@ -125,7 +214,9 @@ describe("reliability 9: property tests over every input", () => {
     await fc.assert(
       fc.asyncProperty(anyId, anyDescription, async (serverId, description) => {
         const valid = isValidId(serverId) && isValidDescription(description);
-        const requests = await callChecked(valid, (client) => client.createBackup({ serverId, description } as never));
+        const requests = await callChecked(valid, (client) =>
+          client.createBackup({ serverId, description } as never),
+        );
         if (valid) {
           sent += 1;
           expect(requests).toHaveLength(1);
@@ -141,26 +232,42 @@ describe("reliability 9: property tests over every input", () => {
   });
 
   it.each([
-    { name: "deleteBackup", run: (client: VpsClient, id: unknown) => client.deleteBackup(id as number), pathOf: (id: number) => `/api/v1/backups/${id}/` },
-    { name: "getServer", run: (client: VpsClient, id: unknown) => client.getServer(id as number), pathOf: (id: number) => `/api/v1/servers/${id}/` },
-  ])("$name: the id is the whole path segment, or the call is refused before any request", async ({ run, pathOf }) => {
-    await fc.assert(
-      fc.asyncProperty(anyId, async (id) => {
-        const valid = isValidId(id);
-        const requests = await callChecked(valid, (client) => run(client, id));
-        if (valid) expect(requests.map((request) => new URL(request.url).pathname)).toEqual([pathOf(id)]);
-      }),
-      settings,
-    );
-  });
+    {
+      name: "deleteBackup",
+      run: (client: VpsClient, id: unknown) => client.deleteBackup(id as number),
+      pathOf: (id: number) => `/api/v1/backups/${id}/`,
+    },
+    {
+      name: "getServer",
+      run: (client: VpsClient, id: unknown) => client.getServer(id as number),
+      pathOf: (id: number) => `/api/v1/servers/${id}/`,
+    },
+  ])(
+    "$name: the id is the whole path segment, or the call is refused before any request",
+    async ({ run, pathOf }) => {
+      await fc.assert(
+        fc.asyncProperty(anyId, async (id) => {
+          const valid = isValidId(id);
+          const requests = await callChecked(valid, (client) => run(client, id));
+          if (valid)
+            expect(requests.map((request) => new URL(request.url).pathname)).toEqual([pathOf(id)]);
+        }),
+        settings,
+      );
+    },
+  );
 
   it("restoreServer: both ids validated, the path names the server, the body the backup", async () => {
     await fc.assert(
       fc.asyncProperty(anyId, anyId, async (serverId, backupId) => {
         const valid = isValidId(serverId) && isValidId(backupId);
-        const requests = await callChecked(valid, (client) => client.restoreServer(serverId as number, backupId as number));
+        const requests = await callChecked(valid, (client) =>
+          client.restoreServer(serverId as number, backupId as number),
+        );
         if (valid) {
-          expect(new URL(requests[0]?.url ?? "").pathname).toBe(`/api/v1/servers/${serverId}/restore/`);
+          expect(new URL(requests[0]?.url ?? "").pathname).toBe(
+            `/api/v1/servers/${serverId}/restore/`,
+          );
           expect(JSON.parse(requests[0]?.body ?? "{}")).toEqual({ backup_id: backupId });
         }
       }),
@@ -170,27 +277,48 @@ describe("reliability 9: property tests over every input", () => {
 
   it("listBackups / findBackup: filters become exact query values, or the call is refused", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.option(anyId, { nil: undefined }), anyBackupType, anyId, async (serverId, backupType, backupId) => {
-        const filtersValid = (serverId === undefined || isValidId(serverId)) && isValidBackupType(backupType);
-        const listRequests = await callChecked(filtersValid, (client) => client.listBackups({ serverId, backupType } as never));
-        if (filtersValid) {
-          const query = new URL(listRequests[0]?.url ?? "").searchParams;
-          expect(query.get("server_id")).toBe(serverId === undefined ? null : String(serverId));
-          expect(query.get("backup_type")).toBe(backupType === undefined ? null : String(backupType).toLowerCase());
-        }
-        const findValid = isValidId(backupId) && (serverId === undefined || isValidId(serverId));
-        await callChecked(findValid, (client) => client.findBackup(backupId as number, { serverId } as never));
-      }),
+      fc.asyncProperty(
+        fc.option(anyId, { nil: undefined }),
+        anyBackupType,
+        anyId,
+        async (serverId, backupType, backupId) => {
+          const filtersValid =
+            (serverId === undefined || isValidId(serverId)) && isValidBackupType(backupType);
+          const listRequests = await callChecked(filtersValid, (client) =>
+            client.listBackups({ serverId, backupType } as never),
+          );
+          if (filtersValid) {
+            const query = new URL(listRequests[0]?.url ?? "").searchParams;
+            expect(query.get("server_id")).toBe(serverId === undefined ? null : String(serverId));
+            expect(query.get("backup_type")).toBe(
+              backupType === undefined ? null : String(backupType).toLowerCase(),
+            );
+          }
+          const findValid = isValidId(backupId) && (serverId === undefined || isValidId(serverId));
+          await callChecked(findValid, (client) =>
+            client.findBackup(backupId as number, { serverId } as never),
+          );
+        },
+      ),
       settings,
     );
   });
 
   it("waitForBackup: ids and timeoutMs validated before any poll", async () => {
-    const anyTimeout = fc.oneof(fc.constantFrom(undefined, 1_000), fc.double(), fc.integer(), fc.string(), fc.constantFrom(0, -1, NaN, Infinity, null));
+    const anyTimeout = fc.oneof(
+      fc.constantFrom(undefined, 1_000),
+      fc.double(),
+      fc.integer(),
+      fc.string(),
+      fc.constantFrom(0, -1, NaN, Infinity, null),
+    );
     await fc.assert(
       fc.asyncProperty(anyId, anyId, anyTimeout, async (backupId, serverId, timeoutMs) => {
         // null means "not given", as for every optional option (the default applies).
-        const timeoutValid = timeoutMs === undefined || timeoutMs === null || (typeof timeoutMs === "number" && Number.isFinite(timeoutMs) && timeoutMs > 0);
+        const timeoutValid =
+          timeoutMs === undefined ||
+          timeoutMs === null ||
+          (typeof timeoutMs === "number" && Number.isFinite(timeoutMs) && timeoutMs > 0);
         const valid = isValidId(backupId) && isValidId(serverId) && timeoutValid;
         const { client, requests } = scriptedClient();
         let thrown: unknown;
@@ -198,7 +326,11 @@ describe("reliability 9: property tests over every input", () => {
         const controller = new AbortController();
         controller.abort();
         try {
-          await client.waitForBackup(backupId as number, { serverId: serverId as number, timeoutMs: timeoutMs as number, signal: controller.signal });
+          await client.waitForBackup(backupId as number, {
+            serverId: serverId as number,
+            timeoutMs: timeoutMs as number,
+            signal: controller.signal,
+          });
         } catch (error) {
           thrown = error;
         }
@@ -213,8 +345,22 @@ describe("reliability 9: property tests over every input", () => {
   });
 
   it("the provider's check never throws, and flags exactly the invalid fields", async () => {
-    const anyDuration = fc.oneof(fc.constantFrom("45m", "1h30m", "90s", "500ms", "24h", "25h", "0s", "", "1d", "m45", "1h1h"), anyText, fc.integer());
-    const anyUrl = fc.oneof(fc.constantFrom("https://admin.vps.org/api/v1", "http://127.0.0.1:8080/api/v1", "ftp://x", "not a url", ""), anyText, fc.integer());
+    const anyDuration = fc.oneof(
+      fc.constantFrom("45m", "1h30m", "90s", "500ms", "24h", "25h", "0s", "", "1d", "m45", "1h1h"),
+      anyText,
+      fc.integer(),
+    );
+    const anyUrl = fc.oneof(
+      fc.constantFrom(
+        "https://admin.vps.org/api/v1",
+        "http://127.0.0.1:8080/api/v1",
+        "ftp://x",
+        "not a url",
+        "",
+      ),
+      anyText,
+      fc.integer(),
+    );
     const news = fc.record(
       {
         serverId: anyId,
@@ -223,7 +369,11 @@ describe("reliability 9: property tests over every input", () => {
         createTimeout: anyDuration,
         adoptBackupId: anyId,
         apiUrl: anyUrl,
-        apiToken: fc.oneof(fc.constant(`token-${"5f0c1d2e"}`), fc.constantFrom("", "   ", null), fc.integer()),
+        apiToken: fc.oneof(
+          fc.constant(`token-${"5f0c1d2e"}`),
+          fc.constantFrom("", "   ", null),
+          fc.integer(),
+        ),
         unexpected: fc.anything(),
       },
       { requiredKeys: [] },
@@ -237,8 +387,10 @@ describe("reliability 9: property tests over every input", () => {
         for (const failure of failures) expect(typeof failure.reason).toBe("string");
         // Exactly the invalid ids and descriptions are flagged (the field rules come from the sdk).
         expect(flagged.has("serverId")).toBe(!isValidId(inputs.serverId));
-        if (inputs.adoptBackupId !== undefined && inputs.adoptBackupId !== null) expect(flagged.has("adoptBackupId")).toBe(!isValidId(inputs.adoptBackupId));
-        if (inputs.description !== undefined && inputs.description !== null) expect(flagged.has("description")).toBe(!isValidDescription(inputs.description));
+        if (inputs.adoptBackupId !== undefined && inputs.adoptBackupId !== null)
+          expect(flagged.has("adoptBackupId")).toBe(!isValidId(inputs.adoptBackupId));
+        if (inputs.description !== undefined && inputs.description !== null)
+          expect(flagged.has("description")).toBe(!isValidDescription(inputs.description));
         // Unknown fields never reach the recorded inputs.
         expect("unexpected" in (result.inputs ?? {})).toBe(false);
         // A reason never repeats the token.

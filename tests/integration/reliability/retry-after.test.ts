@@ -11,9 +11,21 @@
  * fails at once with an error that says so. Figures: the measured waits.
  */
 import type { RunningEmulator } from "../../../emulator";
-import { type TransportRequest, type TransportResponse, VpsClient, VpsRateLimitError } from "../../../sdk";
+import {
+  type TransportRequest,
+  type TransportResponse,
+  VpsClient,
+  VpsRateLimitError,
+} from "../../../sdk";
 import { recordFigure, resetFigures } from "../../support/reliability-figures";
-import { fastClient, freshAccount, recordingTransport, sendJson, startFastEmulator, startRawServer } from "./harness";
+import {
+  fastClient,
+  freshAccount,
+  recordingTransport,
+  sendJson,
+  startFastEmulator,
+  startRawServer,
+} from "./harness";
 
 const START = Date.UTC(2025, 0, 16, 15, 45, 0);
 const EMPTY_PAGE = { count: 0, next: null, previous: null, results: [] };
@@ -26,11 +38,20 @@ interface StampedRequest {
 }
 
 /** A transport on the fake clock: `script` answers each request (possibly after a fake delay). */
-function scriptedTransport(script: (request: TransportRequest, index: number) => { response: TransportResponse; afterMs?: number }) {
+function scriptedTransport(
+  script: (
+    request: TransportRequest,
+    index: number,
+  ) => { response: TransportResponse; afterMs?: number },
+) {
   const requests: StampedRequest[] = [];
   const transport = (request: TransportRequest) => {
     const index = requests.length;
-    requests.push({ atMs: Date.now() - START, method: request.method, path: new URL(request.url).pathname });
+    requests.push({
+      atMs: Date.now() - START,
+      method: request.method,
+      path: new URL(request.url).pathname,
+    });
     const { response, afterMs = 0 } = script(request, index);
     return new Promise<TransportResponse>((resolve, reject) => {
       const timer = setTimeout(() => resolve(response), afterMs);
@@ -44,26 +65,54 @@ function scriptedTransport(script: (request: TransportRequest, index: number) =>
 }
 
 function tooMany(retryAfter: string): TransportResponse {
-  return { status: 429, headers: { "content-type": "application/json", "retry-after": retryAfter }, body: '{"detail":"Request was throttled."}' };
+  return {
+    status: 429,
+    headers: { "content-type": "application/json", "retry-after": retryAfter },
+    body: '{"detail":"Request was throttled."}',
+  };
 }
 
 function ok(request: TransportRequest): TransportResponse {
-  const body = new URL(request.url).pathname.endsWith("/servers/") ? { ...EMPTY_PAGE, count: 1, results: [SERVER] } : new URL(request.url).pathname.includes("/servers/") ? SERVER : EMPTY_PAGE;
-  return { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
+  const body = new URL(request.url).pathname.endsWith("/servers/")
+    ? { ...EMPTY_PAGE, count: 1, results: [SERVER] }
+    : new URL(request.url).pathname.includes("/servers/")
+      ? SERVER
+      : EMPTY_PAGE;
+  return {
+    status: 200,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  };
 }
 
-function fakeClockClient(transport: VpsClient extends never ? never : (request: TransportRequest) => Promise<TransportResponse>, deadlineMs = 120_000) {
-  return new VpsClient({ baseUrl: "https://admin.vps.org/api/v1", apiToken: "retry-after-token", transport, deadlineMs, timeoutMs: 60_000 });
+function fakeClockClient(
+  transport: VpsClient extends never
+    ? never
+    : (request: TransportRequest) => Promise<TransportResponse>,
+  deadlineMs = 120_000,
+) {
+  return new VpsClient({
+    baseUrl: "https://admin.vps.org/api/v1",
+    apiToken: "retry-after-token",
+    transport,
+    deadlineMs,
+    timeoutMs: 60_000,
+  });
 }
 
 /** Settles `promise` while advancing the fake clock in steps. */
-async function runOnFakeClock<T>(promise: Promise<T>, totalMs: number): Promise<{ value?: T; error?: unknown; settledAtMs?: number }> {
+async function runOnFakeClock<T>(
+  promise: Promise<T>,
+  totalMs: number,
+): Promise<{ value?: T; error?: unknown; settledAtMs?: number }> {
   const outcome: { value?: T; error?: unknown; done?: boolean; settledAtMs?: number } = {};
   promise.then(
     (value) => Object.assign(outcome, { value, done: true, settledAtMs: Date.now() - START }),
-    (error: unknown) => Object.assign(outcome, { error, done: true, settledAtMs: Date.now() - START }),
+    (error: unknown) =>
+      Object.assign(outcome, { error, done: true, settledAtMs: Date.now() - START }),
   );
-  for (let elapsed = 0; elapsed <= totalMs && !outcome.done; elapsed += 250) await jest.advanceTimersByTimeAsync(250);
+  for (let elapsed = 0; elapsed <= totalMs && !outcome.done; elapsed += 250)
+    await jest.advanceTimersByTimeAsync(250);
   if (!outcome.done) throw new Error(`still pending after ${totalMs} ms of fake time`);
   return outcome;
 }
@@ -82,39 +131,61 @@ describe("reliability 5: 429 with Retry-After", () => {
     it.each([
       { label: "1 s", header: "1", askedMs: 1_000 },
       { label: "30 s", header: "30", askedMs: 30_000 },
-      { label: "an HTTP date 45 s ahead", header: new Date(START + 45_000).toUTCString(), askedMs: 45_000 },
+      {
+        label: "an HTTP date 45 s ahead",
+        header: new Date(START + 45_000).toUTCString(),
+        askedMs: 45_000,
+      },
       { label: "fractional 2.5 s", header: "2.5", askedMs: 2_500 },
-    ])("Retry-After $label: the retry leaves after at least that long, nothing before", async ({ label, header, askedMs }) => {
-      const { transport, requests } = scriptedTransport((request, index) => ({ response: index === 0 ? tooMany(header) : ok(request) }));
-      const client = fakeClockClient(transport);
-      const outcome = await runOnFakeClock(client.listBackups(), askedMs + 5_000);
+    ])(
+      "Retry-After $label: the retry leaves after at least that long, nothing before",
+      async ({ label, header, askedMs }) => {
+        const { transport, requests } = scriptedTransport((request, index) => ({
+          response: index === 0 ? tooMany(header) : ok(request),
+        }));
+        const client = fakeClockClient(transport);
+        const outcome = await runOnFakeClock(client.listBackups(), askedMs + 5_000);
 
-      expect(outcome.error).toBeUndefined();
-      expect(requests).toHaveLength(2);
-      const waitedMs = (requests[1]?.atMs ?? 0) - (requests[0]?.atMs ?? 0);
-      recordFigure("05-retry-after", `Retry-After ${label}`, { askedMs, waitedMs, requests: requests.length });
-      expect(waitedMs).toBeGreaterThanOrEqual(askedMs);
-      expect(client.stats.rateLimited).toBe(1);
-    });
+        expect(outcome.error).toBeUndefined();
+        expect(requests).toHaveLength(2);
+        const waitedMs = (requests[1]?.atMs ?? 0) - (requests[0]?.atMs ?? 0);
+        recordFigure("05-retry-after", `Retry-After ${label}`, {
+          askedMs,
+          waitedMs,
+          requests: requests.length,
+        });
+        expect(waitedMs).toBeGreaterThanOrEqual(askedMs);
+        expect(client.stats.rateLimited).toBe(1);
+      },
+    );
 
     it.each([
       { label: "600 s (seconds)", header: "600" },
       { label: "an HTTP date 10 min ahead", header: new Date(START + 600_000).toUTCString() },
-    ])("Retry-After $label, past a 120 s deadline: fails at once with a clear error", async ({ label, header }) => {
-      const { transport, requests } = scriptedTransport((request, index) => ({ response: index === 0 ? tooMany(header) : ok(request) }));
-      const client = fakeClockClient(transport, 120_000);
-      const outcome = await runOnFakeClock(client.listBackups(), 1_000);
+    ])(
+      "Retry-After $label, past a 120 s deadline: fails at once with a clear error",
+      async ({ label, header }) => {
+        const { transport, requests } = scriptedTransport((request, index) => ({
+          response: index === 0 ? tooMany(header) : ok(request),
+        }));
+        const client = fakeClockClient(transport, 120_000);
+        const outcome = await runOnFakeClock(client.listBackups(), 1_000);
 
-      expect(outcome.error).toBeInstanceOf(VpsRateLimitError);
-      const error = outcome.error as VpsRateLimitError;
-      expect(error.status).toBe(429);
-      expect(error.retryAfterMs).toBe(600_000);
-      expect(error.message).toMatch(/retry after 600 s, which is past this call's deadline/);
-      expect(error.message).toContain("Raise deadlineMs");
-      expect(requests).toHaveLength(1);
-      recordFigure("05-retry-after", `Retry-After ${label} > deadline`, { requests: requests.length, failedAfterMs: outcome.settledAtMs, message: error.message });
-      expect(outcome.settledAtMs).toBe(0);
-    });
+        expect(outcome.error).toBeInstanceOf(VpsRateLimitError);
+        const error = outcome.error as VpsRateLimitError;
+        expect(error.status).toBe(429);
+        expect(error.retryAfterMs).toBe(600_000);
+        expect(error.message).toMatch(/retry after 600 s, which is past this call's deadline/);
+        expect(error.message).toContain("Raise deadlineMs");
+        expect(requests).toHaveLength(1);
+        recordFigure("05-retry-after", `Retry-After ${label} > deadline`, {
+          requests: requests.length,
+          failedAfterMs: outcome.settledAtMs,
+          message: error.message,
+        });
+        expect(outcome.settledAtMs).toBe(0);
+      },
+    );
 
     it("no request of the client leaves during a cool-down, whoever the caller", async () => {
       // Call A is answered 429 Retry-After 10; call C, sent at the same moment, is answered
@@ -152,15 +223,25 @@ describe("reliability 5: 429 with Retry-After", () => {
 
     it("Retry-After: 1 from a raw server: the server sees the retry at least 1 s later", async () => {
       const server = await startRawServer((_request, response, index) => {
-        if (index === 0) sendJson(response, 429, { detail: "Request was throttled. Expected available in 1 second." }, { "retry-after": "1" });
+        if (index === 0)
+          sendJson(
+            response,
+            429,
+            { detail: "Request was throttled. Expected available in 1 second." },
+            { "retry-after": "1" },
+          );
         else sendJson(response, 200, EMPTY_PAGE);
       });
       try {
         const client = fastClient(`${server.origin}/api/v1`, "raw-retry-after-token");
         await client.listBackups();
         expect(server.requests).toHaveLength(2);
-        const gapMs = (server.requests[1]?.receivedAtMs ?? 0) - (server.requests[0]?.receivedAtMs ?? 0);
-        recordFigure("05-retry-after", "real socket, Retry-After 1", { askedMs: 1_000, serverSeenGapMs: gapMs });
+        const gapMs =
+          (server.requests[1]?.receivedAtMs ?? 0) - (server.requests[0]?.receivedAtMs ?? 0);
+        recordFigure("05-retry-after", "real socket, Retry-After 1", {
+          askedMs: 1_000,
+          serverSeenGapMs: gapMs,
+        });
         expect(gapMs).toBeGreaterThanOrEqual(1_000);
       } finally {
         await server.close();
@@ -175,21 +256,34 @@ describe("reliability 5: 429 with Retry-After", () => {
       const sent: { atMs: number; answeredAtMs?: number; retryAfterMs?: number }[] = [];
       const client = fastClient(emulator.url, account.token, {
         transport: async (request) => {
-          const entry: { atMs: number; answeredAtMs?: number; retryAfterMs?: number } = { atMs: Date.now() };
+          const entry: { atMs: number; answeredAtMs?: number; retryAfterMs?: number } = {
+            atMs: Date.now(),
+          };
           sent.push(entry);
           const response = await transport(request);
           entry.answeredAtMs = Date.now();
-          if (response.status === 429) entry.retryAfterMs = Number(response.headers["retry-after"]) * 1000;
+          if (response.status === 429)
+            entry.retryAfterMs = Number(response.headers["retry-after"]) * 1000;
           return response;
         },
       });
       const serverId = account.serverIds[0] ?? 0;
-      const outcomes = await Promise.allSettled(Array.from({ length: 8 }, () => client.listBackups({ serverId })));
-      const failures = outcomes.flatMap((outcome) => (outcome.status === "rejected" ? [outcome.reason as unknown] : []));
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 8 }, () => client.listBackups({ serverId })),
+      );
+      const failures = outcomes.flatMap((outcome) =>
+        outcome.status === "rejected" ? [outcome.reason as unknown] : [],
+      );
 
       // A request sent after a 429 was answered and before its Retry-After ran out breaks the rule.
       const violations = sent.filter((request) =>
-        sent.some((limited) => limited.retryAfterMs !== undefined && limited.answeredAtMs !== undefined && request.atMs > limited.answeredAtMs && request.atMs < limited.answeredAtMs + limited.retryAfterMs),
+        sent.some(
+          (limited) =>
+            limited.retryAfterMs !== undefined &&
+            limited.answeredAtMs !== undefined &&
+            request.atMs > limited.answeredAtMs &&
+            request.atMs < limited.answeredAtMs + limited.retryAfterMs,
+        ),
       );
       recordFigure("05-retry-after", "emulator rate limit, 8 concurrent calls", {
         calls: 8,

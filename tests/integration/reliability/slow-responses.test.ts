@@ -24,7 +24,10 @@ const FAULTS = {
 
 const CALLS: { name: string; call: (client: VpsClient, serverId: number) => Promise<unknown> }[] = [
   { name: "listBackups", call: (client, serverId) => client.listBackups({ serverId }) },
-  { name: "createBackup", call: (client, serverId) => client.createBackup({ serverId, description: "slow" }) },
+  {
+    name: "createBackup",
+    call: (client, serverId) => client.createBackup({ serverId, description: "slow" }),
+  },
   { name: "getServer", call: (client, serverId) => client.getServer(serverId) },
 ];
 
@@ -46,7 +49,8 @@ describe("reliability 7: trickled bodies and silent connections", () => {
     });
     serverId = servers[0]?.id ?? 0;
     token = account.token;
-    for (let index = 0; index < 3; index += 1) emulator.state.createManualBackup(servers[0]!, `existing ${index}`);
+    for (let index = 0; index < 3; index += 1)
+      emulator.state.createManualBackup(servers[0]!, `existing ${index}`);
   });
   afterAll(async () => {
     await emulator.stop();
@@ -56,31 +60,39 @@ describe("reliability 7: trickled bodies and silent connections", () => {
     it.each([
       { attemptTimeoutMs: 10_000, label: "one attempt longer than the deadline" },
       { attemptTimeoutMs: 400, label: "400 ms attempts, retried" },
-    ])("$label: the deadline fires within deadline + 10 %", async ({ attemptTimeoutMs, label }) => {
-      emulator.faults.replace(faults);
-      try {
-        for (const { name, call } of CALLS) {
-          const client = fastClient(emulator.url, token, { deadlineMs: DEADLINE_MS, timeoutMs: attemptTimeoutMs, maxRetries: 10 });
-          const startedAt = performance.now();
-          const error = await call(client, serverId).then(
-            () => undefined,
-            (thrown: unknown) => thrown,
-          );
-          const elapsedMs = Math.round(performance.now() - startedAt);
-          recordFigure("07-slow-responses", `${faultName}, ${label}, ${name}`, {
-            deadlineMs: DEADLINE_MS,
-            elapsedMs,
-            overshootMs: elapsedMs - DEADLINE_MS,
-            attempts: client.stats.requests,
-          });
-          expect(error).toBeInstanceOf(VpsTimeoutError);
-          expect((error as Error).message).toMatch(/deadline of 1\.5 s passed|no answer within/);
-          expect(elapsedMs).toBeGreaterThanOrEqual(DEADLINE_MS - 5);
-          expect(elapsedMs).toBeLessThanOrEqual(UPPER_BOUND_MS);
+    ])(
+      "$label: the deadline fires within deadline + 10 %",
+      async ({ attemptTimeoutMs, label }) => {
+        emulator.faults.replace(faults);
+        try {
+          for (const { name, call } of CALLS) {
+            const client = fastClient(emulator.url, token, {
+              deadlineMs: DEADLINE_MS,
+              timeoutMs: attemptTimeoutMs,
+              maxRetries: 10,
+            });
+            const startedAt = performance.now();
+            const error = await call(client, serverId).then(
+              () => undefined,
+              (thrown: unknown) => thrown,
+            );
+            const elapsedMs = Math.round(performance.now() - startedAt);
+            recordFigure("07-slow-responses", `${faultName}, ${label}, ${name}`, {
+              deadlineMs: DEADLINE_MS,
+              elapsedMs,
+              overshootMs: elapsedMs - DEADLINE_MS,
+              attempts: client.stats.requests,
+            });
+            expect(error).toBeInstanceOf(VpsTimeoutError);
+            expect((error as Error).message).toMatch(/deadline of 1\.5 s passed|no answer within/);
+            expect(elapsedMs).toBeGreaterThanOrEqual(DEADLINE_MS - 5);
+            expect(elapsedMs).toBeLessThanOrEqual(UPPER_BOUND_MS);
+          }
+        } finally {
+          emulator.faults.replace({});
         }
-      } finally {
-        emulator.faults.replace({});
-      }
-    }, 30_000);
+      },
+      30_000,
+    );
   });
 });

@@ -9,7 +9,12 @@
  * `allowInsecureHttp` is set (those clients are never used: no packet leaves the machine).
  * Figure: requests that reached B, headers B saw.
  */
-import { VpsClient, VpsConfigurationError, VpsError, VpsResponseValidationError } from "../../../sdk";
+import {
+  VpsClient,
+  VpsConfigurationError,
+  VpsError,
+  VpsResponseValidationError,
+} from "../../../sdk";
 import { recordFigure, resetFigures } from "../../support/reliability-figures";
 import { type RawServer, fastClient, sendJson, startRawServer, wireBackup } from "./harness";
 
@@ -23,21 +28,35 @@ describe("reliability 13: the token never leaves for another host", () => {
 
   beforeAll(async () => {
     resetFigures("13-token-confinement");
-    hostB = await startRawServer((_request, response) => sendJson(response, 200, { count: 0, next: null, previous: null, results: [] }), "127.0.0.2");
+    hostB = await startRawServer(
+      (_request, response) =>
+        sendJson(response, 200, { count: 0, next: null, previous: null, results: [] }),
+      "127.0.0.2",
+    );
     hostA = await startRawServer((request, response) => {
       if (listNext !== null) {
         // A non-empty page (an empty one ends the walk whatever `next` says).
-        sendJson(response, 200, { count: 2, next: listNext, previous: null, results: [wireBackup(501, 12345)] });
+        sendJson(response, 200, {
+          count: 2,
+          next: listNext,
+          previous: null,
+          results: [wireBackup(501, 12345)],
+        });
         return;
       }
-      response.writeHead(redirectStatus, { location: `${hostB.origin}${request.url ?? "/"}`, "content-length": "0" });
+      response.writeHead(redirectStatus, {
+        location: `${hostB.origin}${request.url ?? "/"}`,
+        "content-length": "0",
+      });
       response.end();
     });
   });
   afterAll(async () => {
     recordFigure("13-token-confinement", "host B (127.0.0.2)", {
       requestsReachingB: hostB.requests.length,
-      authorizationHeadersSeenByB: hostB.requests.filter((request) => request.headers.authorization !== undefined).length,
+      authorizationHeadersSeenByB: hostB.requests.filter(
+        (request) => request.headers.authorization !== undefined,
+      ).length,
       requestsToA: hostA.requests.length,
     });
     await hostA.close();
@@ -48,7 +67,12 @@ describe("reliability 13: the token never leaves for another host", () => {
     redirectStatus = status;
     listNext = null;
     const client = fastClient(`${hostA.origin}/api/v1`, TOKEN);
-    for (const call of [() => client.listBackups(), () => client.createBackup({ serverId: 12345 }), () => client.deleteBackup(501), () => client.getServer(12345)]) {
+    for (const call of [
+      () => client.listBackups(),
+      () => client.createBackup({ serverId: 12345 }),
+      () => client.deleteBackup(501),
+      () => client.getServer(12345),
+    ]) {
       const error = await call().then(
         () => undefined,
         (thrown: unknown) => thrown,
@@ -97,13 +121,18 @@ describe("reliability 13: the token never leaves for another host", () => {
     expect((refused as Error).message).toMatch(/unencrypted/);
     expect((refused as Error).message).not.toContain(TOKEN);
     // The explicit opt-in is honoured (the client is built, never used).
-    expect(() => new VpsClient({ baseUrl, apiToken: TOKEN, allowInsecureHttp: true })).not.toThrow();
+    expect(
+      () => new VpsClient({ baseUrl, apiToken: TOKEN, allowInsecureHttp: true }),
+    ).not.toThrow();
   });
 
-  it.each(["http://127.0.0.1:8080/api/v1", "http://localhost:8080/api/v1", "http://[::1]:8080/api/v1", "http://127.1/api/v1", "https://admin.vps.org/api/v1"])(
-    "%s is allowed without the opt-in (loopback or https)",
-    (baseUrl) => {
-      expect(() => new VpsClient({ baseUrl, apiToken: TOKEN })).not.toThrow();
-    },
-  );
+  it.each([
+    "http://127.0.0.1:8080/api/v1",
+    "http://localhost:8080/api/v1",
+    "http://[::1]:8080/api/v1",
+    "http://127.1/api/v1",
+    "https://admin.vps.org/api/v1",
+  ])("%s is allowed without the opt-in (loopback or https)", (baseUrl) => {
+    expect(() => new VpsClient({ baseUrl, apiToken: TOKEN })).not.toThrow();
+  });
 });

@@ -9,11 +9,25 @@
 import type { RunningEmulator } from "../../../emulator";
 import { VpsError } from "../../../sdk";
 import { recordFigure, resetFigures } from "../../support/reliability-figures";
-import { type RecordedRequest, fastClient, freshAccount, inventoryBackups, randomSuffix, recordingTransport, startFastEmulator } from "./harness";
+import {
+  type RecordedRequest,
+  fastClient,
+  freshAccount,
+  inventoryBackups,
+  randomSuffix,
+  recordingTransport,
+  startFastEmulator,
+} from "./harness";
 
 const OPERATIONS = 1_000;
 const WORKERS = 4;
-const OPERATION_KINDS = ["listBackups", "listServers", "getServer", "createBackup", "deleteBackup"] as const;
+const OPERATION_KINDS = [
+  "listBackups",
+  "listServers",
+  "getServer",
+  "createBackup",
+  "deleteBackup",
+] as const;
 type OperationKind = (typeof OPERATION_KINDS)[number];
 
 describe("reliability 4: 5xx on 30 % of all calls", () => {
@@ -34,7 +48,13 @@ describe("reliability 4: 5xx on 30 % of all calls", () => {
 
     const attemptsHistogram: Record<number, number> = {};
     const failures: { kind: OperationKind; error: string }[] = [];
-    const successes: Record<OperationKind, number> = { listBackups: 0, listServers: 0, getServer: 0, createBackup: 0, deleteBackup: 0 };
+    const successes: Record<OperationKind, number> = {
+      listBackups: 0,
+      listServers: 0,
+      getServer: 0,
+      createBackup: 0,
+      deleteBackup: 0,
+    };
     const createSequences: RecordedRequest[][] = [];
     const createdIds = new Set<number>();
     const deletedIds = new Set<number>();
@@ -47,7 +67,9 @@ describe("reliability 4: 5xx on 30 % of all calls", () => {
         const client = fastClient(emulator.url, account.token, { transport });
         const mine: number[] = [];
         for (let index = 0; index < OPERATIONS / WORKERS; index += 1) {
-          const kind = OPERATION_KINDS[(index * 7 + worker) % OPERATION_KINDS.length] as OperationKind;
+          const kind = OPERATION_KINDS[
+            (index * 7 + worker) % OPERATION_KINDS.length
+          ] as OperationKind;
           const firstRequest = requests.length;
           const description = `transient-${randomSuffix()}`;
           try {
@@ -68,7 +90,10 @@ describe("reliability 4: 5xx on 30 % of all calls", () => {
             }
             successes[kind] += 1;
           } catch (error) {
-            failures.push({ kind, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+            failures.push({
+              kind,
+              error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+            });
             if (!(error instanceof VpsError)) throw error;
             if (kind === "createBackup") uncertainCreates.push(description);
           }
@@ -86,22 +111,33 @@ describe("reliability 4: 5xx on 30 % of all calls", () => {
       let postedSinceLastLook = false;
       for (const request of sequence) {
         const isPost = request.method === "POST";
-        const isLook = request.method === "GET" && request.url.pathname.endsWith("/backups/") && request.url.searchParams.has("server_id") && request.outcome === 200;
+        const isLook =
+          request.method === "GET" &&
+          request.url.pathname.endsWith("/backups/") &&
+          request.url.searchParams.has("server_id") &&
+          request.outcome === 200;
         if (isPost && postedSinceLastLook) return true;
         if (isPost) postedSinceLastLook = true;
         if (isLook) postedSinceLastLook = false;
       }
       return false;
     }).length;
-    const repeatedCreates = createSequences.filter((sequence) => sequence.filter((request) => request.method === "POST").length > 1).length;
+    const repeatedCreates = createSequences.filter(
+      (sequence) => sequence.filter((request) => request.method === "POST").length > 1,
+    ).length;
 
     // The platform holds exactly what succeeded: created minus deleted (faults come before any
     // work, so a failed create made nothing).
-    const onPlatform = new Set(inventoryBackups(emulator, account.accountId).map((backup) => backup.id));
+    const onPlatform = new Set(
+      inventoryBackups(emulator, account.accountId).map((backup) => backup.id),
+    );
     const expected = new Set([...createdIds].filter((id) => !deletedIds.has(id)));
 
     const succeeded = OPERATIONS - failures.length;
-    const injected = emulator.requests.rows().filter((row) => typeof row.status === "number" && row.status >= 500).reduce((sum, row) => sum + row.count, 0);
+    const injected = emulator.requests
+      .rows()
+      .filter((row) => typeof row.status === "number" && row.status >= 500)
+      .reduce((sum, row) => sum + row.count, 0);
     recordFigure("04-transient-errors", "30 % 5xx", {
       operations: OPERATIONS,
       succeeded,
@@ -119,7 +155,14 @@ describe("reliability 4: 5xx on 30 % of all calls", () => {
     expect(failures.every((failure) => /^Vps/.test(failure.error))).toBe(true);
     expect(blindRepeats).toBe(0);
     expect([...onPlatform].sort()).toEqual([...expected].sort());
-    expect(uncertainCreates.every((description) => !inventoryBackups(emulator, account.accountId).some((backup) => backup.description === description))).toBe(true);
+    expect(
+      uncertainCreates.every(
+        (description) =>
+          !inventoryBackups(emulator, account.accountId).some(
+            (backup) => backup.description === description,
+          ),
+      ),
+    ).toBe(true);
     // The faults really hit: about 30 % of the requests.
     expect(injected / emulator.requests.count()).toBeGreaterThan(0.2);
   }, 120_000);
