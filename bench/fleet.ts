@@ -65,6 +65,8 @@ interface FleetRun {
   longestBackupSeconds: number;
   /** Polls of one default-schedule stream per server, over the time the server had a backup running. */
   pollStreamRequests: number;
+  /** The engine's error lines, when resources failed. */
+  errors: string[];
   emptyUpdateSeconds?: number;
   emptyUpdateRequests?: number;
 }
@@ -147,11 +149,20 @@ async function runVariant(
       failedResources: total - completedResources,
       longestBackupSeconds,
       pollStreamRequests: pollStreamRequests(emulator, serverIds),
+      errors: [
+        ...new Set(
+          up.result.output
+            .split("\n")
+            .filter((line) => /error/i.test(line))
+            .map((line) => line.trim()),
+        ),
+      ].slice(0, 20),
     };
-    if (up.result.code !== 0)
+    if (up.result.code !== 0) {
       options.log(
-        `fleet (${variant.name}): pulumi up exited ${up.result.code}:\n${up.result.output.slice(-3000)}`,
+        `fleet (${variant.name}): pulumi up exited ${up.result.code}; errors:\n${run.errors.join("\n")}`,
       );
+    }
     if (variant.measureEmptyUpdate) {
       // Let the rate limit bucket refill, so the empty update is not slowed by the first run.
       await new Promise((resolve) => setTimeout(resolve, 3_000));
@@ -208,7 +219,9 @@ export async function runFleet(options: {
     run.statusRequests,
     run.rateLimited,
     `${round(run.requests / requestBudget(run), 2)}× of ${requestBudget(run)}`,
-    run.failedResources,
+    run.exitCode === 0
+      ? run.failedResources
+      : `${run.failedResources} (pulumi exited ${run.exitCode})`,
   ]);
   rows.push([
     "ideal",
