@@ -169,9 +169,9 @@ describe("reliability 10: model-based sequences with faults", () => {
 
   beforeAll(async () => {
     resetFigures("10-model-based");
-    // Restores last far longer than a run, as on the platform (minutes): a server restoring
+    // Restores last far longer than a run (over 16 min at this time scale), as on the platform: a server restoring
     // stays restoring, so a second restore of it is a 409 the model predicts.
-    emulator = await startFastEmulator({ randomSeed: 1010, restoreBaseMs: 10_000_000 });
+    emulator = await startFastEmulator({ randomSeed: 1010, restoreBaseMs: 1_000_000_000 });
   });
   afterAll(async () => {
     await emulator.stop();

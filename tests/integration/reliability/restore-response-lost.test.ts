@@ -17,7 +17,7 @@ describe("reliability 11: a restore whose response is lost", () => {
 
   beforeAll(async () => {
     resetFigures("11-restore-response-lost");
-    // Restores as long as the contract's defaults (3 s + 50 ms/GB): a restore is still running
+    // Restores of ten minutes, as on the platform: a restore is still running
     // when the client checks the server after losing the answer, as on the real platform.
     emulator = await startFastEmulator({
       randomSeed: 1111,
