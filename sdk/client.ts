@@ -18,7 +18,9 @@ import {
   ApiServerPageSchema,
   ApiServerSchema,
   BackupTypeFilterSchema,
+  DescriptionSchema,
   MAX_DESCRIPTION_LENGTH,
+  descriptionLength,
   MAX_PAGE_SIZE,
   describeIssues,
   toBackup,
@@ -32,6 +34,7 @@ import {
   VpsAbortError,
   VpsApiError,
   VpsConfigurationError,
+  VpsConflictError,
   VpsConnectionError,
   VpsError,
   VpsInvalidArgumentError,
@@ -314,7 +317,9 @@ function transportFailure(error: unknown): Error & { code?: string } {
 
 function describeValue(value: unknown): string {
   if (typeof value === "string") {
-    const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+    // Redact before clipping: a clipped token would slip past redaction as a fragment.
+    const redacted = redactSecrets(value);
+    const shown = redacted.length > 40 ? `${redacted.slice(0, 40)}…` : redacted;
     return `the string ${JSON.stringify(shown)}`;
   }
   if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
@@ -710,9 +715,9 @@ export class VpsClient {
           "pass text, or leave it out",
         );
       }
-      if (description.length > MAX_DESCRIPTION_LENGTH) {
+      if (!DescriptionSchema.safeParse(description).success) {
         throw new VpsInvalidArgumentError(
-          `description must be at most ${MAX_DESCRIPTION_LENGTH} characters; got ${description.length} characters — shorten it`,
+          `description must be at most ${MAX_DESCRIPTION_LENGTH} characters; got ${descriptionLength(description)} characters — shorten it`,
           { field: "description", value: describeValue(description) },
         );
       }
@@ -909,6 +914,24 @@ export class VpsClient {
       status: "restoring",
       message: null,
     });
+    // Look first: when the server is already restoring, the platform would answer 409, and an
+    // ambiguous answer to our POST could not be told apart from that earlier restore.
+    const before = await this.getServer(server, {
+      signal: call.signal,
+      deadlineMs: Math.max(1, call.deadlineAtMs - Date.now()),
+    });
+    if (before.status === "restoring") {
+      throw new VpsConflictError(
+        `409 Conflict ${call.operation}: server ${server} is already restoring — wait until its status is active (getServer(${server})), then try again`,
+        {
+          status: 409,
+          method: "POST",
+          path: `/servers/${server}/restore/`,
+          operation: call.operation,
+          serverMessage: null,
+        },
+      );
+    }
     return this.request<RestoreResult>(call, {
       method: "POST",
       target: `/servers/${encodeURIComponent(String(server))}/restore/`,
@@ -1160,8 +1183,12 @@ export class VpsClient {
 
     for (;;) {
       if (call.signal?.aborted) throw this.abortError(call);
-      const pauseMs = this.rateLimitGate.delayMs();
-      if (pauseMs > 0) {
+      // A loop, not a single wait: another caller's 429 may extend the pause while we sleep.
+      for (
+        let pauseMs = this.rateLimitGate.delayMs();
+        pauseMs > 0;
+        pauseMs = this.rateLimitGate.delayMs()
+      ) {
         const remainingMs = call.deadlineAtMs - Date.now();
         if (pauseMs > remainingMs) {
           throw new VpsRateLimitError(
@@ -1539,12 +1566,13 @@ export class VpsClient {
           " (the response body was not JSON — probably a page from a proxy or load balancer)",
       };
     }
-    const clip = (value: string) =>
-      redactSecrets(
-        value.length > MAX_SERVER_MESSAGE_LENGTH
-          ? `${value.slice(0, MAX_SERVER_MESSAGE_LENGTH)}…`
-          : value,
-      );
+    // Redact before clipping, so a clipped echo of the token cannot survive as a fragment.
+    const clip = (value: string) => {
+      const redacted = redactSecrets(value);
+      return redacted.length > MAX_SERVER_MESSAGE_LENGTH
+        ? `${redacted.slice(0, MAX_SERVER_MESSAGE_LENGTH)}…`
+        : redacted;
+    };
     const detail = ApiDetailErrorSchema.safeParse(json);
     if (detail.success) return { serverMessage: clip(detail.data.detail), bodyNote: "" };
     const fields = ApiFieldErrorsSchema.safeParse(json);

@@ -24,7 +24,16 @@ const MIN_REDACTED_SECRET_LENGTH = 4;
  * now on in this process replaces it with `[redacted]`. Called by `VpsClient`'s constructor.
  */
 export function registerSecret(secret: string): void {
-  if (secret.length >= MIN_REDACTED_SECRET_LENGTH) registeredSecrets.add(secret);
+  if (secret.length < MIN_REDACTED_SECRET_LENGTH) return;
+  // The forms a token takes when a message quotes, URL-encodes or base64-encodes it.
+  const forms = [
+    secret,
+    JSON.stringify(secret).slice(1, -1),
+    encodeURIComponent(secret),
+    Buffer.from(secret).toString("base64"),
+    Buffer.from(secret).toString("base64url"),
+  ];
+  for (const form of forms) registeredSecrets.add(form);
 }
 
 /** Replaces every registered secret in `text` with `[redacted]`. */

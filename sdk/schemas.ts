@@ -43,10 +43,22 @@ export const BackupTypeFilterSchema = z
 export const KNOWN_SERVER_STATUSES = ["active", "restoring", "backing_up", "off"] as const;
 export type ServerStatus = (typeof KNOWN_SERVER_STATUSES)[number] | (string & {});
 
+/**
+ * Length of a description as the platform counts it: Unicode characters (code points, as
+ * Django's max_length does), not UTF-16 units, so "🦄" is one character, not two.
+ */
+export function descriptionLength(text: string): number {
+  let count = 0;
+  for (const _character of text) count += 1;
+  return count;
+}
+
 /** Optional free text attached to a backup. */
 export const DescriptionSchema = z
   .string({ error: "must be a string" })
-  .max(MAX_DESCRIPTION_LENGTH, { error: `must be at most ${MAX_DESCRIPTION_LENGTH} characters` });
+  .refine((text) => descriptionLength(text) <= MAX_DESCRIPTION_LENGTH, {
+    error: `must be at most ${MAX_DESCRIPTION_LENGTH} characters`,
+  });
 
 // ---------------------------------------------------------------------------------------------
 // Requests (wire format, snake_case)

@@ -340,8 +340,18 @@ describe("restoreServer never repeats a POST blindly", () => {
   const server = (status: string) =>
     json(200, { id: SERVER_ID, name: "web-server-01", status, disk_gb: 80 });
 
+  test("a server already restoring: a conflict, and no POST", async () => {
+    const fake = new FakeTransport().enqueue(server("restoring"));
+    const error = await fakeClient(fake)
+      .restoreServer(SERVER_ID, 501)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VpsConflictError);
+    expect((error as Error).message).toMatch(/already restoring/);
+    expect(fake.requestsTo("POST", "/restore/")).toHaveLength(0);
+  });
+
   test("a timeout, then the server is restoring: accepted, one POST", async () => {
-    const fake = new FakeTransport().enqueue("hang", server("restoring"));
+    const fake = new FakeTransport().enqueue(server("active"), "hang", server("restoring"));
     const result = await fakeClient(fake, { timeoutMs: 30 }).restoreServer(SERVER_ID, 501);
     expect(result).toEqual({
       serverId: SERVER_ID,
@@ -351,11 +361,16 @@ describe("restoreServer never repeats a POST blindly", () => {
     });
     expect(
       fake.requests.map((request) => `${request.method} ${new URL(request.url).pathname}`),
-    ).toEqual(["POST /api/v1/servers/12345/restore/", "GET /api/v1/servers/12345/"]);
+    ).toEqual([
+      "GET /api/v1/servers/12345/",
+      "POST /api/v1/servers/12345/restore/",
+      "GET /api/v1/servers/12345/",
+    ]);
   });
 
   test("a 502, then the server is active: POSTs again", async () => {
     const fake = new FakeTransport().enqueue(
+      server("active"),
       text(502, ""),
       server("active"),
       json(202, restoreBody),
@@ -368,11 +383,12 @@ describe("restoreServer never repeats a POST blindly", () => {
       message: "Restore started.",
     });
     expect(fake.requestsTo("POST", "/restore/")).toHaveLength(2);
-    expect(JSON.parse(fake.requests[2]!.body!)).toEqual({ backup_id: 501 });
+    expect(JSON.parse(fake.requests[3]!.body!)).toEqual({ backup_id: 501 });
   });
 
   test("a connection reset, then 409 already restoring: the first attempt was accepted", async () => {
     const fake = new FakeTransport().enqueue(
+      server("active"),
       fail("ECONNRESET"),
       server("active"),
       json(409, { detail: "This server is already being restored." }),
@@ -383,16 +399,18 @@ describe("restoreServer never repeats a POST blindly", () => {
 
   test("a 409 on the first attempt is a conflict", async () => {
     const fake = new FakeTransport().enqueue(
+      server("active"),
       json(409, { detail: "This server is already being restored." }),
     );
     await expect(fakeClient(fake).restoreServer(SERVER_ID, 501)).rejects.toBeInstanceOf(
       VpsConflictError,
     );
-    expect(fake.requests).toHaveLength(1);
+    expect(fake.requests).toHaveLength(2);
   });
 
   test("a 400 (backup not completed) is final", async () => {
     const fake = new FakeTransport().enqueue(
+      server("active"),
       json(400, { backup_id: ["Backup 501 is not completed."] }),
     );
     const error = await fakeClient(fake)

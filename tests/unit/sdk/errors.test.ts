@@ -98,7 +98,11 @@ function scenarios(token: string): Scenario[] {
     },
     {
       name: "422 is a bad request too",
-      replies: [json(422, { detail: "Unprocessable." })],
+      // restoreServer reads the server first (is it already restoring?), then POSTs.
+      replies: [
+        json(200, { id: 12345, name: "web-server-01", status: "active", disk_gb: 80 }),
+        json(422, { detail: "Unprocessable." }),
+      ],
       call: (c) => c.restoreServer(12345, 501),
       errorClass: VpsBadRequestError,
       message:
@@ -106,7 +110,10 @@ function scenarios(token: string): Scenario[] {
     },
     {
       name: "409 on a restore",
-      replies: [json(409, { detail: "This server is already being restored." })],
+      replies: [
+        json(200, { id: 12345, name: "web-server-01", status: "active", disk_gb: 80 }),
+        json(409, { detail: "This server is already being restored." }),
+      ],
       call: (c) => c.restoreServer(12345, 501),
       errorClass: VpsConflictError,
       message:
