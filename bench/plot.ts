@@ -10,6 +10,7 @@ const COLORS: Record<string, string> = {
   "sdk-default": "#1f77b4",
   "fixed-5s": "#d62728",
   exponential: "#2ca02c",
+  "proportional-15": "#9467bd",
 };
 const MARKERS: Record<string, (x: number, y: number, color: string) => string> = {
   "sdk-default": (x, y, color) =>
@@ -18,6 +19,8 @@ const MARKERS: Record<string, (x: number, y: number, color: string) => string> =
     `<rect x="${x - 3.2}" y="${y - 3.2}" width="6.4" height="6.4" fill="none" stroke="${color}" stroke-width="1.5"/>`,
   exponential: (x, y, color) =>
     `<path d="M${x} ${y - 4}L${x + 4} ${y + 3}L${x - 4} ${y + 3}Z" fill="none" stroke="${color}" stroke-width="1.5"/>`,
+  "proportional-15": (x, y, color) =>
+    `<path d="M${x - 3.5} ${y - 3.5}L${x + 3.5} ${y + 3.5}M${x - 3.5} ${y + 3.5}L${x + 3.5} ${y - 3.5}" stroke="${color}" stroke-width="1.5"/>`,
 };
 
 interface Panel {
@@ -124,7 +127,7 @@ function drawPanel(panel: Panel, data: WaitPlotData, xTicks: number[]): string {
 /** The SVG text of the overhead-against-duration plot. */
 export function renderWaitPlot(data: WaitPlotData, title: string): string {
   const width = 1000;
-  const height = 420;
+  const height = 440;
   const factor = data.timeFactor;
   const xMin = 1 * factor;
   const xMax = 100 * factor;
@@ -162,13 +165,15 @@ export function renderWaitPlot(data: WaitPlotData, title: string): string {
   const legend = [
     ["sdk-default", "sdk default (0.5 s for 3 s, then elapsed/3, cap 20 s)"],
     ["fixed-5s", "fixed 5 s"],
-    ["exponential", "exponential 0.5 s ×2, cap 60 s"],
+    ["exponential", "exponential 0.5 s ×2, cap 60 s (hcloud-style)"],
+    ["proportional-15", "15 % of the time waited, min 0.5 s (meets 15 %, costs requests)"],
   ]
     .map(([id, label], index) => {
       const color = COLORS[id as string] ?? "#000";
-      const lx = 70 + index * 310;
-      const marker = MARKERS[id as string]?.(lx + 30, 392, color) ?? "";
-      return `<line x1="${lx}" y1="392" x2="${lx + 22}" y2="392" stroke="${color}" stroke-width="2"/>${marker}<text x="${lx + 40}" y="396" font-size="12">${escapeXml(label as string)}</text>`;
+      const lx = 70 + (index % 2) * 480;
+      const ly = 392 + Math.floor(index / 2) * 20;
+      const marker = MARKERS[id as string]?.(lx + 30, ly, color) ?? "";
+      return `<line x1="${lx}" y1="${ly}" x2="${lx + 22}" y2="${ly}" stroke="${color}" stroke-width="2"/>${marker}<text x="${lx + 40}" y="${ly + 4}" font-size="12">${escapeXml(label as string)}</text>`;
     })
     .join("\n");
   const subtitle =

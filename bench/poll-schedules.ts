@@ -1,9 +1,9 @@
 /**
- * The three poll schedules the wait benchmark compares, and the arithmetic of each: when it
+ * The poll schedules the wait benchmark compares, and the arithmetic of each: when it
  * polls, and the worst delay it can add to a backup that completes at any moment.
  *
  * Every schedule is a `pollSchedule` for `VpsClient` (delay before the next poll, given the
- * time waited), so all three run through the client's one wait code path.
+ * time waited), so all of them run through the client's one wait code path.
  */
 import { defaultPollSchedule } from "../sdk";
 
@@ -20,7 +20,7 @@ export const EXPONENTIAL_MAX_DELAY_MS = 60_000;
 
 /** A compared schedule: its name in tables and plots, and the function. */
 export interface NamedSchedule {
-  id: "sdk-default" | "fixed-5s" | "exponential";
+  id: "sdk-default" | "fixed-5s" | "exponential" | "proportional-15";
   label: string;
   schedule: PollSchedule;
 }
@@ -39,11 +39,28 @@ export function exponentialSchedule(elapsedMs: number): number {
   return Math.min(EXPONENTIAL_MAX_DELAY_MS, elapsedMs + EXPONENTIAL_FIRST_DELAY_MS);
 }
 
-/** The three schedules, the sdk's default first. */
+/** The smallest gap of {@link fifteenPercentSchedule}, in milliseconds. */
+export const PROPORTIONAL_MIN_DELAY_MS = 500;
+
+/**
+ * The schedule the README offers for a 15 % bound everywhere: each gap 15 % of the time waited,
+ * at least 0.5 s. Not a reference from another tool: it shows the price of the 15 % goal in
+ * requests, beside the sdk's default.
+ */
+export function fifteenPercentSchedule(elapsedMs: number): number {
+  return Math.max(PROPORTIONAL_MIN_DELAY_MS, 0.15 * elapsedMs);
+}
+
+/** The compared schedules, the sdk's default first. */
 export const COMPARED_SCHEDULES: readonly NamedSchedule[] = [
   { id: "sdk-default", label: "sdk default", schedule: defaultPollSchedule },
   { id: "fixed-5s", label: "fixed 5 s", schedule: fixedFiveSecondSchedule },
   { id: "exponential", label: "exponential 0.5 s ×2, cap 60 s", schedule: exponentialSchedule },
+  {
+    id: "proportional-15",
+    label: "15 % of the time waited (min 0.5 s)",
+    schedule: fifteenPercentSchedule,
+  },
 ];
 
 /**

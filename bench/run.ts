@@ -129,7 +129,7 @@ async function main(): Promise<void> {
           );
           fs.writeFileSync(
             svgPath,
-            renderWaitPlot(plot, "Wait overhead against backup duration, three poll schedules"),
+            renderWaitPlot(plot, "Wait overhead against backup duration, by poll schedule"),
           );
           delete (result as { plot?: unknown }).plot;
           log(`wrote ${path.relative(process.cwd(), svgPath)}`);
