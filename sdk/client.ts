@@ -1230,34 +1230,28 @@ export class VpsClient {
       const remainingMs = call.deadlineAtMs - Date.now();
       if (remainingMs <= 0)
         throw this.deadlineError(call, spec.method, path, lastError, mayHaveApplied);
-      let result: AttemptResult<T>;
-      if (spec.attemptGate) {
-        await spec.attemptGate.enter();
-        try {
-          result = await this.attempt(
-            call,
-            spec,
-            url,
-            path,
-            headers,
-            body,
-            Math.max(1, call.deadlineAtMs - Date.now()),
-            mayHaveApplied,
-          );
-        } finally {
-          spec.attemptGate.leave();
-        }
-      } else {
-        result = await this.attempt(
+      const attempt = () =>
+        this.attempt(
           call,
           spec,
           url,
           path,
           headers,
           body,
-          remainingMs,
+          Math.max(1, call.deadlineAtMs - Date.now()),
           mayHaveApplied,
         );
+      let result: AttemptResult<T>;
+      if (spec.attemptGate) {
+        // Held while the attempt is in flight, so a concurrent ambiguity check waits for it.
+        await spec.attemptGate.enter();
+        try {
+          result = await attempt();
+        } finally {
+          spec.attemptGate.leave();
+        }
+      } else {
+        result = await attempt();
       }
       if (result.ok) return result.value;
       const failure = result.failure;
