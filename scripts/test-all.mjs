@@ -56,17 +56,46 @@ if (ok) {
 }
 
 const reports = [];
-function jest(name, args) {
+function jest(name, args, nodeBinary = node) {
   const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "vps-jest-")), "report.json");
-  const passed = step(name, node, [bin("jest"), ...args, "--json", `--outputFile=${report}`]);
+  const passed = step(name, nodeBinary, [bin("jest"), ...args, "--json", `--outputFile=${report}`]);
   if (fs.existsSync(report)) reports.push(JSON.parse(fs.readFileSync(report, "utf8")));
   return passed;
 }
+// Users run Node 22 or 24: the package's own tests also run on the older one. Installed from
+// the npm registry's `node` package into a git-ignored folder, once.
+const NODE_22_VERSION = "22.23.3";
+function ensureNode22() {
+  const prefix = path.join(root, ".node22");
+  const binary = path.join(prefix, "node_modules", "node", "bin", "node");
+  const installed = spawnSync(binary, ["--version"], { encoding: "utf8" });
+  if (installed.status === 0 && installed.stdout.trim() === `v${NODE_22_VERSION}`) return binary;
+  fs.rmSync(prefix, { recursive: true, force: true });
+  const npm = spawnSync(
+    "npm",
+    ["install", "--prefix", prefix, "--no-save", "--no-package-lock", `node@${NODE_22_VERSION}`],
+    { cwd: root, stdio: "inherit" },
+  );
+  return npm.status === 0 ? binary : undefined;
+}
+
 if (ok && engineReady) {
   // Unit and integration tests run in parallel workers; the engine tests one at a time, since
   // each drives a real CLI, language host and provider process.
   ok = jest("unit+integration", ["--selectProjects", "unit", "integration"]) && ok;
   ok = jest("e2e", ["--selectProjects", "e2e", "--runInBand"]) && ok;
+  const node22 = ensureNode22();
+  if (!node22) {
+    process.stdout.write(`\nCould not install Node ${NODE_22_VERSION} from the npm registry.\n`);
+    ok = false;
+  } else {
+    ok =
+      jest(
+        `unit+integration on Node ${NODE_22_VERSION}`,
+        ["--selectProjects", "unit", "integration"],
+        node22,
+      ) && ok;
+  }
 }
 
 const passed = reports.reduce((n, r) => n + r.numPassedTests, 0);
