@@ -5,6 +5,7 @@
  * Pulumi.yaml, so runs never touch the repository), with `node_modules` linked to the
  * repository's, where `pulumi-vps-backups` resolves to this checkout's `dist/`.
  */
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -47,6 +48,41 @@ export interface StackOptions {
    * the checkout, so a test can edit the provider's code under one stack only.
    */
   copyPackage?: boolean;
+}
+
+/** A `pulumi` run started in its own session, so that it can be killed with every process it started. */
+export interface RunningPulumi {
+  /** Pid of the CLI, which leads the session its language host and providers run in. */
+  pid: number;
+  /** When it was started (ms since epoch). */
+  startedAtMs: number;
+  /** Resolves when the CLI exits; `signal` is "SIGKILL" after {@link RunningPulumi.killSession}. */
+  exited: Promise<PulumiResult & { signal: NodeJS.Signals | null }>;
+  /**
+   * SIGKILLs every live process of the run's session (the CLI, the language host, node, the
+   * providers), as a crashed machine or a killed CI job would, and resolves with how many
+   * were killed. The plugins run in process groups of their own, so killing the CLI's process
+   * group alone would leave them running.
+   */
+  killSession(): Promise<number>;
+}
+
+/** Pids of the live (non-zombie) processes of a session, read from /proc (Linux). */
+function sessionMembers(sessionId: number): number[] {
+  const members: number[] = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue; // exited while we looked
+    }
+    // Fields after the command name (which may hold spaces): state ppid pgrp session …
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (fields[0] !== "Z" && Number(fields[3]) === sessionId) members.push(Number(entry));
+  }
+  return members;
 }
 
 const EXAMPLES_DIR = path.join(engine.REPO_ROOT, "examples");
@@ -163,6 +199,61 @@ export class PulumiStack {
     };
   }
 
+  /**
+   * Starts `pulumi <args>` in a new session without waiting for it (for tests that kill it).
+   * Linux only: {@link RunningPulumi.killSession} finds the session's processes in /proc.
+   */
+  spawn(
+    args: string[],
+    options: { env?: Record<string, string>; onOutput?: (chunk: string) => void } = {},
+  ): RunningPulumi {
+    const child = spawn("pulumi", args, {
+      cwd: this.projectDir,
+      env: { ...this.env, ...(options.env ?? {}) },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true, // setsid: the CLI leads a session holding everything it starts
+    });
+    const pid = child.pid;
+    if (pid === undefined) throw new Error(`could not start pulumi ${args.join(" ")}`);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+      options.onOutput?.(String(chunk));
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+      options.onOutput?.(String(chunk));
+    });
+    const exited = new Promise<PulumiResult & { signal: NodeJS.Signals | null }>(
+      (resolve, reject) => {
+        child.on("error", reject);
+        child.on("close", (code, signal) =>
+          resolve({ code, signal, stdout, stderr, output: `${stdout}\n${stderr}` }),
+        );
+      },
+    );
+    const killSession = async (): Promise<number> => {
+      const killed = new Set<number>();
+      // Repeat until the session is empty: a process may fork between the scan and the kill.
+      for (let round = 0; round < 50; round += 1) {
+        const members = sessionMembers(pid);
+        if (members.length === 0) break;
+        for (const member of members) {
+          try {
+            process.kill(member, "SIGKILL");
+            killed.add(member);
+          } catch {
+            // already gone
+          }
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return killed.size;
+    };
+    return { pid, startedAtMs: Date.now(), exited, killSession };
+  }
+
   /** Runs `pulumi <args>` and throws with its whole output when it fails. */
   async mustRun(
     args: string[],
@@ -186,6 +277,26 @@ export class PulumiStack {
     ]);
   }
 
+  /** Sets several plain config values in one `pulumi config set-all` run. */
+  async setPlainConfigs(values: Record<string, string>): Promise<void> {
+    const pairs = Object.entries(values).flatMap(([key, value]) => [
+      "--plaintext",
+      `${key}=${value}`,
+    ]);
+    await this.mustRun(["config", "set-all", ...pairs]);
+  }
+
+  /**
+   * Whether the local file backend holds a lock on this stack: a `pulumi up` that was killed
+   * leaves its lock behind, and every later update then fails until `pulumi cancel`.
+   */
+  isLocked(): boolean {
+    const locksDir = path.join(this.workDir, "state", ".pulumi", "locks");
+    if (!fs.existsSync(locksDir)) return false;
+    const entries = fs.readdirSync(locksDir, { recursive: true, encoding: "utf8" });
+    return entries.some((entry) => entry.endsWith(".json"));
+  }
+
   /** The stack's own copy of the package, when created with `copyPackage`. */
   get packageDir(): string {
     return path.join(this.projectDir, "node_modules", PACKAGE_NAME);
@@ -198,6 +309,14 @@ export class PulumiStack {
 
   up(extra: string[] = [], options: { env?: Record<string, string> } = {}): Promise<PulumiResult> {
     return this.run(["up", "--yes", "--non-interactive", "--skip-preview", ...extra], options);
+  }
+
+  /** Starts `pulumi up` without waiting for it (see {@link PulumiStack.spawn}). */
+  startUp(
+    extra: string[] = [],
+    options: { onOutput?: (chunk: string) => void } = {},
+  ): RunningPulumi {
+    return this.spawn(["up", "--yes", "--non-interactive", "--skip-preview", ...extra], options);
   }
 
   preview(extra: string[] = []): Promise<PulumiResult> {
