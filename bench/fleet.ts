@@ -250,6 +250,11 @@ export async function runFleet(options: {
     env: { NODE_OPTIONS: `--require ${NO_COALESCING_PRELOAD}` },
     parallel: total,
   });
+  const burstParallel = await runVariant(shape, {
+    name: `as shipped, --parallel ${FLEET_RATE_LIMIT.burst} (the burst)`,
+    env: {},
+    parallel: FLEET_RATE_LIMIT.burst,
+  });
   const defaultParallel = await runVariant(shape, {
     name: "as shipped, engine's default --parallel",
     env: {},
@@ -263,7 +268,8 @@ export async function runFleet(options: {
   const idealSeconds =
     rateLimitedCreatesSeconds + coalesced.longestBackupSeconds + emptyUpdateSeconds;
   const requestBudget = (run: FleetRun) => total + run.pollStreamRequests;
-  const rows: Cell[][] = [coalesced, uncoalesced, defaultParallel].map((run) => [
+  const runs = [coalesced, uncoalesced, burstParallel, defaultParallel];
+  const rows: Cell[][] = runs.map((run) => [
     run.variant,
     run.parallel ?? "default (8)",
     round(run.wallSeconds, 1),
@@ -322,17 +328,22 @@ export async function runFleet(options: {
       },
       {
         goal: `wall time ≤ ${FLEET_WALL_TIME_GOAL_RATIO} × ideal`,
-        measured: `${round(coalesced.wallSeconds, 1)} s vs ideal ${round(idealSeconds, 1)} s (${round(coalesced.wallSeconds / idealSeconds, 2)}×)`,
-        met: coalesced.wallSeconds <= FLEET_WALL_TIME_GOAL_RATIO * idealSeconds,
+        measured:
+          coalesced.failedResources === 0
+            ? `${round(coalesced.wallSeconds, 1)} s vs ideal ${round(idealSeconds, 1)} s (${round(coalesced.wallSeconds / idealSeconds, 2)}×)`
+            : `${round(coalesced.wallSeconds, 1)} s vs ideal ${round(idealSeconds, 1)} s, but ${coalesced.failedResources} resources failed and the run ended early: not comparable`,
+        met:
+          coalesced.failedResources === 0 &&
+          coalesced.wallSeconds <= FLEET_WALL_TIME_GOAL_RATIO * idealSeconds,
       },
     ],
     notes: [
       `Ideal = ${round(rateLimitedCreatesSeconds, 1)} s for the creates alone under the rate limit ((${total} − burst ${FLEET_RATE_LIMIT.burst}) ÷ ${FLEET_RATE_LIMIT.requestsPerSecond}/s) + ${round(coalesced.longestBackupSeconds, 1)} s for the longest single backup + ${round(emptyUpdateSeconds, 1)} s for an empty \`pulumi up\` of the same ${total}-resource stack (the engine's own time: program, checks and diffs; measured on a separate stack of the same program whose backups completed at once without rate limit, so the measured runs' failures cannot make it non-empty; it made ${emptyUpdate.requests} API requests).`,
       `Backups take 2 s + 50 ms per GB on the emulator (time scale 1); the servers' disks go from 40 to 160 GB, so 4 to 10 s. Each server gets ${perServer} backups.`,
       `"one poll stream per server" is the number of polls the sdk's default schedule makes over the span from the server's first create to its last completion (${coalesced.pollStreamRequests} in all for the shipped run), beside the ${total} creates the stack asks for; the ideal client spends one request per state change: one create and one status read per backup.`,
-      `The first two runs use \`pulumi up --parallel ${total}\`, so the engine holds every backup in flight and the provider, not the engine, sets the pace; the third keeps the engine's default (8 on this machine, 4 × cores): at most 8 creates and waits at a time.`,
+      `The first two runs use \`pulumi up --parallel ${total}\`, so the engine holds every backup in flight and the provider, not the engine, sets the pace; the third limits the engine to ${FLEET_RATE_LIMIT.burst} operations at a time (the rate limit's burst), and the last keeps the engine's default (8 on this machine, 4 × cores): at most 8 creates and waits at a time. Both are what a user can do today without changing the provider.`,
       "The baseline turns coalescing off in the provider process with a preload (`bench/no-poll-coalescing.cjs`, via `NODE_OPTIONS`) that calls the runtime's `setSharedClientOptions({ coalescePolls: false })`: the provider has no setting for it.",
-      ...[coalesced, uncoalesced, defaultParallel]
+      ...runs
         .filter((run) => run.failedResources > 0)
         .map(
           (run) =>
@@ -343,6 +354,7 @@ export async function runFleet(options: {
     details: {
       coalesced,
       uncoalesced,
+      burstParallel,
       defaultParallel,
       emptyUpdate,
       idealSeconds,
