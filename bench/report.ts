@@ -3,7 +3,9 @@
  * all results into `bench/results/<mode>.json` and the tables into `bench/results/<mode>.md`,
  * from which BENCHMARKS.md quotes its figures.
  */
+import { execFileSync } from "node:child_process";
 import * as os from "node:os";
+import * as path from "node:path";
 
 /** A table cell: text, a number (printed as is), or null (printed as "–"). */
 export type Cell = string | number | null;
@@ -45,6 +47,37 @@ export interface MachineDescription {
   node: string;
   pulumiEngine: string | null;
   pulumiNodejsSdk: string;
+  /** The checkout measured: HEAD, and the measured code's files that differ from it. */
+  gitCommit?: string | null;
+  uncommittedChanges?: string[];
+}
+
+// The code under measurement; changes elsewhere (docs, tests) do not alter the figures.
+const MEASURED_PATHS = ["sdk", "provider", "emulator", "bench", "index.ts"];
+
+function describeCheckout(): { gitCommit: string | null; uncommittedChanges: string[] } {
+  const root = path.join(__dirname, "..");
+  try {
+    const gitCommit = execFileSync("git", ["rev-parse", "HEAD"], {
+      cwd: root,
+      encoding: "utf8",
+    }).trim();
+    const status = execFileSync(
+      "git",
+      ["status", "--porcelain", "--untracked-files=no", "--", ...MEASURED_PATHS],
+      {
+        cwd: root,
+        encoding: "utf8",
+      },
+    );
+    const uncommittedChanges = status
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .map((line) => line.slice(3));
+    return { gitCommit, uncommittedChanges };
+  } catch {
+    return { gitCommit: null, uncommittedChanges: [] };
+  }
 }
 
 /** Describes this machine; `pulumiEngine` is filled by whoever ran the engine. */
@@ -60,6 +93,7 @@ export function describeMachine(pulumiEngine: string | null): MachineDescription
     node: process.version,
     pulumiEngine,
     pulumiNodejsSdk: pulumiPackage.version,
+    ...describeCheckout(),
   };
 }
 
@@ -125,6 +159,10 @@ export function renderMachine(machine: MachineDescription, quick: boolean): stri
   return [
     `Run of ${machine.date} (${quick ? "quick" : "full"} mode) on ${machine.cores} × ${machine.cpuModel}, ` +
       `${machine.totalMemoryGiB} GiB, ${machine.platform}; Node ${machine.node}; ` +
-      `Pulumi engine ${machine.pulumiEngine ?? "not used"}, @pulumi/pulumi ${machine.pulumiNodejsSdk}.`,
+      `Pulumi engine ${machine.pulumiEngine ?? "not used"}, @pulumi/pulumi ${machine.pulumiNodejsSdk}; ` +
+      `commit ${machine.gitCommit?.slice(0, 7) ?? "unknown"}` +
+      ((machine.uncommittedChanges ?? []).length > 0
+        ? ` with uncommitted changes in ${(machine.uncommittedChanges ?? []).join(", ")}.`
+        : "."),
   ].join("\n");
 }
