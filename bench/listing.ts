@@ -222,7 +222,7 @@ export async function runListing(options: {
       },
     ],
     notes: [
-      `${SEEDED_BACKUPS} backups on ${SERVERS} servers of one account, listed without filters. Every figure is the median of ${repetitions} runs, each in a fresh Node process (after one warm-up listing in that process), the strategies alternating.`,
+      `${String(SEEDED_BACKUPS).replace(/\B(?=(\d{3})+$)/g, " ")} backups on ${SERVERS} servers of one account, listed without filters. Every figure is the median of ${repetitions} runs, each in a fresh Node process (after one warm-up listing in that process), the strategies alternating.`,
       `Times are medians of the timing runs (Node's default GC). Memory: the highest V8 heap + array-buffer use sampled every millisecond during the listing, above the level after a full GC just before it; "parsed result retained" is what is still held after a full GC with the result alive. The goal is judged on runs with a ${MEMORY_RUN_SEMI_SPACE_MIB} MiB young-generation semi-space (\`--max-semi-space-size=${MEMORY_RUN_SEMI_SPACE_MIB}\`), where garbage is collected every MiB so the peak approaches the live data; with the default GC the peak is mostly uncollected garbage, up to the young generation's size (last column), whatever the strategy.`,
       "The raw fetch keeps the API's snake_case objects as parsed; the client validates every page with zod and maps it to camelCase `Backup`s, and getBackups also sorts the result newest first.",
       "The emulator runs in the benchmark's own process and answers every page (its time is in every figure alike); the machine's 2 cores were shared with other jobs.",
