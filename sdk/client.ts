@@ -1183,34 +1183,6 @@ export class VpsClient {
 
     for (;;) {
       if (call.signal?.aborted) throw this.abortError(call);
-      // A loop, not a single wait: another caller's 429 may extend the pause while we sleep.
-      for (
-        let pauseMs = this.rateLimitGate.delayMs();
-        pauseMs > 0;
-        pauseMs = this.rateLimitGate.delayMs()
-      ) {
-        const remainingMs = call.deadlineAtMs - Date.now();
-        if (pauseMs > remainingMs) {
-          throw new VpsRateLimitError(
-            `Rate limited ${call.operation}: the platform's rate limit resets in ${describeDuration(pauseMs)}, after this call's deadline (${describeDuration(Math.max(0, remainingMs))} left). Raise deadlineMs, or make fewer requests.`,
-            {
-              status: 429,
-              method: spec.method,
-              path,
-              operation: call.operation,
-              serverMessage: null,
-              retryAfterMs: pauseMs,
-            },
-          );
-        }
-        this.stats.rateLimitPauses += 1;
-        this.log(
-          "debug",
-          `${call.operation}: waiting ${describeDuration(pauseMs)} for the rate limit to reset`,
-        );
-        await sleep(pauseMs, call.signal, () => this.abortError(call));
-      }
-
       if (mayHaveApplied && spec.resolveAmbiguous) {
         let resolved: T | undefined;
         try {
@@ -1241,17 +1213,27 @@ export class VpsClient {
           Math.max(1, call.deadlineAtMs - Date.now()),
           mayHaveApplied,
         );
+      // The rate-limit wait comes right before sending, inside the attempt gate: never while
+      // holding a place another request (an ambiguity check's list) may need.
+      const paced = async () => {
+        await this.waitForRateLimit(call, spec.method, path);
+        try {
+          return await attempt();
+        } finally {
+          this.rateLimitGate.release();
+        }
+      };
       let result: AttemptResult<T>;
       if (spec.attemptGate) {
         // Held while the attempt is in flight, so a concurrent ambiguity check waits for it.
         await spec.attemptGate.enter();
         try {
-          result = await attempt();
+          result = await paced();
         } finally {
           spec.attemptGate.leave();
         }
       } else {
-        result = await attempt();
+        result = await paced();
       }
       if (result.ok) return result.value;
       const failure = result.failure;
@@ -1395,11 +1377,57 @@ export class VpsClient {
       clearTimeout(timer);
     }
 
-    this.rateLimitGate.observe(response.headers);
+    this.rateLimitGate.observe(response.headers, Date.now(), response.status === 429);
     this.log("debug", `${spec.method} ${path} → ${response.status}`);
     if (response.status >= 200 && response.status < 300)
       return this.parseSuccess(call, spec, path, response);
     return this.httpFailure(call, spec, path, response, afterAmbiguousAttempt);
+  }
+
+  /**
+   * Waits, in line with every other caller of this client, until the rate-limit estimate
+   * admits one more request (see RateLimitGate). Fails at once when the platform's explicit
+   * pause (a 429's Retry-After) already outlasts the call's deadline, and when the deadline
+   * passes in the queue. The caller must release the admission once the attempt is answered.
+   */
+  private async waitForRateLimit(call: CallContext, method: string, path: string): Promise<void> {
+    const rateLimitError = (waitMs: number) => {
+      const leftMs = Math.max(0, call.deadlineAtMs - Date.now());
+      return new VpsRateLimitError(
+        `Rate limited ${call.operation}: the platform's rate limit resets in ${describeDuration(waitMs)}, after this call's deadline (${describeDuration(leftMs)} left). Raise deadlineMs, or make fewer requests.`,
+        {
+          status: 429,
+          method,
+          path,
+          operation: call.operation,
+          serverMessage: null,
+          retryAfterMs: waitMs,
+        },
+      );
+    };
+    const pausedMs = this.rateLimitGate.delayMs();
+    if (pausedMs > call.deadlineAtMs - Date.now()) throw rateLimitError(pausedMs);
+    await this.rateLimitGate.acquire({
+      deadlineAtMs: call.deadlineAtMs,
+      signal: call.signal,
+      onQueued: () => {
+        this.stats.rateLimitPauses += 1;
+        this.log("debug", `${call.operation}: queued behind the platform's rate limit`);
+      },
+      timeoutError: () =>
+        new VpsRateLimitError(
+          `Rate limited ${call.operation}: the call's deadline passed while it waited its turn behind the platform's rate limit, which every caller of this client shares. Raise deadlineMs, or make fewer requests at once.`,
+          {
+            status: 429,
+            method,
+            path,
+            operation: call.operation,
+            serverMessage: null,
+            retryAfterMs: null,
+          },
+        ),
+      abortError: () => this.abortError(call),
+    });
   }
 
   private connectionFailure(

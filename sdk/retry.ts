@@ -67,30 +67,176 @@ export function parseRateLimitResetMs(
   return Math.round(value * 1000);
 }
 
+function parseCount(header: string | undefined): number | null {
+  if (header === undefined || !/^\s*\d+\s*$/.test(header)) return null;
+  return Number(header);
+}
+
+/** Requests sent at once before the platform's first answer tells its rate limit. */
+export const FIRST_CONTACT_CONCURRENCY = 4;
+
+interface QueuedRequest {
+  admit(): void;
+}
+
 /**
- * Remembers until when the platform asked this client to pause (an exhausted
- * `RateLimit-Remaining`, or a 429's `Retry-After`), so that every later request of the same
- * client waits for that moment instead of being refused.
+ * Paces every request of one client by what the platform says of its rate limit, so that many
+ * concurrent callers (a stack's backups, in one provider process) wait in line on our side
+ * instead of burning 429s and their retry budgets.
+ *
+ * The model is the one the `RateLimit-*` headers describe: `Remaining` requests may still go
+ * (less those already in flight, which spend from the same quota), and at `Reset` the quota is
+ * back to `Limit`. A 429's `Retry-After` holds everyone until then, after which one request
+ * goes first to learn the new state. Requests wait first come, first served, so a caller is
+ * never overtaken for ever. A platform that sends no such headers is never slowed.
  */
 export class RateLimitGate {
-  private resumeAtMs = 0;
+  /** Until when a 429's `Retry-After` holds every request (epoch ms). */
+  private pausedUntilMs = 0;
+  /** Requests the platform accepts before the reset; null until it has sent rate-limit headers. */
+  private tokens: number | null = null;
+  /** When the quota comes back (epoch ms). */
+  private resetAtMs = 0;
+  /** What comes back then: the whole `Limit`, or one probe after a refusal. */
+  private tokensAtReset = 1;
+  private inFlight = 0;
+  /** Whether any answer came back yet: until then nothing is known of the limit. */
+  private answered = false;
+  /** Requests waiting for a place, oldest first. */
+  private readonly queue: QueuedRequest[] = [];
+  private pumpTimer: NodeJS.Timeout | undefined;
 
-  /** Records the rate-limit headers of a response (lowercase names). */
-  observe(headers: Record<string, string | undefined>, nowMs: number = Date.now()): void {
-    const remaining = headers["ratelimit-remaining"];
-    if (remaining !== undefined && Number(remaining.trim()) === 0) {
+  /**
+   * Records the rate-limit headers of a response (lowercase names), before {@link release}.
+   * `refused` marks a 429: its quota comes back one request at a time, not all at once.
+   */
+  observe(
+    headers: Record<string, string | undefined>,
+    nowMs: number = Date.now(),
+    refused = false,
+  ): void {
+    this.answered = true;
+    const remaining = parseCount(headers["ratelimit-remaining"]);
+    if (remaining !== null) {
+      const limit = parseCount(headers["ratelimit-limit"]);
       const resetMs = parseRateLimitResetMs(headers["ratelimit-reset"], nowMs);
-      if (resetMs !== null) this.pauseUntil(nowMs + resetMs);
+      // This response's own request is still counted in flight; the others will spend from
+      // what the platform just reported.
+      this.tokens = remaining - Math.max(0, this.inFlight - 1);
+      this.resetAtMs = nowMs + (resetMs ?? 1_000);
+      this.tokensAtReset = refused ? 1 : Math.max(1, limit ?? remaining);
     }
+    this.pump();
   }
 
   /** Makes requests wait until `resumeAtMs` (epoch milliseconds); an earlier time never shortens a pause. */
   pauseUntil(resumeAtMs: number): void {
-    this.resumeAtMs = Math.max(this.resumeAtMs, resumeAtMs);
+    this.pausedUntilMs = Math.max(this.pausedUntilMs, resumeAtMs);
+    this.pump();
   }
 
-  /** How long a request starting at `nowMs` must wait, in milliseconds (0 when not paused). */
+  /**
+   * How long a request starting at `nowMs` must wait at the least, in milliseconds: for a
+   * 429's pause, or for the quota's reset when none is left (0 when it may go now).
+   */
   delayMs(nowMs: number = Date.now()): number {
-    return Math.max(0, this.resumeAtMs - nowMs);
+    const pausedMs = this.pausedUntilMs - nowMs;
+    const quotaMs =
+      this.tokens !== null && this.tokens < 1 && Number.isFinite(this.resetAtMs)
+        ? this.resetAtMs - nowMs
+        : 0;
+    return Math.max(0, pausedMs, quotaMs);
+  }
+
+  /**
+   * Waits for a place to send one request, first come first served, then counts it in flight
+   * (the caller must {@link release} it once answered). Rejects with `timeoutError()` when no
+   * place comes before `deadlineAtMs`, and with `abortError()` when `signal` aborts.
+   */
+  acquire(options: {
+    deadlineAtMs: number;
+    signal?: AbortSignal;
+    onQueued?: () => void;
+    timeoutError: () => Error;
+    abortError: () => Error;
+  }): Promise<void> {
+    if (this.queue.length === 0 && this.admitNow(Date.now()) === 0) return Promise.resolve();
+    options.onQueued?.();
+    return new Promise<void>((resolve, reject) => {
+      const entry: QueuedRequest = {
+        admit: () => {
+          cleanup();
+          resolve();
+        },
+      };
+      const fail = (error: Error) => {
+        const index = this.queue.indexOf(entry);
+        if (index < 0) return;
+        this.queue.splice(index, 1);
+        cleanup();
+        reject(error);
+      };
+      const onAbort = () => fail(options.abortError());
+      const timer = setTimeout(
+        () => fail(options.timeoutError()),
+        Math.max(0, options.deadlineAtMs - Date.now()),
+      );
+      const cleanup = () => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener("abort", onAbort);
+      };
+      options.signal?.addEventListener("abort", onAbort, { once: true });
+      this.queue.push(entry);
+      if (options.signal?.aborted) onAbort();
+      else this.pump();
+    });
+  }
+
+  /** Marks a request admitted by {@link acquire} as answered (or failed without an answer). */
+  release(): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    this.pump();
+  }
+
+  /** Admits queued requests, oldest first, while the quota allows; else wakes up later. */
+  private pump(): void {
+    if (this.pumpTimer) {
+      clearTimeout(this.pumpTimer);
+      this.pumpTimer = undefined;
+    }
+    while (this.queue.length > 0) {
+      const waitMs = this.admitNow(Date.now());
+      if (waitMs > 0) {
+        this.pumpTimer = setTimeout(() => this.pump(), waitMs);
+        return;
+      }
+      this.queue.shift()?.admit();
+    }
+  }
+
+  /** Counts one request in flight and returns 0, or returns how long to wait, in milliseconds. */
+  private admitNow(nowMs: number): number {
+    if (nowMs < this.pausedUntilMs) return this.pausedUntilMs - nowMs;
+    // Before the first answer says what the limit is, a few requests go out to learn it, not
+    // a whole stack's worth at once (release() lets the rest go as answers arrive).
+    if (!this.answered && this.inFlight >= FIRST_CONTACT_CONCURRENCY) return 50;
+    if (this.tokens !== null) {
+      if (this.tokens < 1 && nowMs >= this.resetAtMs) {
+        // The quota is back; those still in flight spend from it too.
+        this.tokens = this.tokensAtReset - this.inFlight;
+        this.resetAtMs = Number.POSITIVE_INFINITY;
+        this.tokensAtReset = 1;
+      }
+      if (this.tokens < 1) {
+        if (Number.isFinite(this.resetAtMs)) return Math.max(1, this.resetAtMs - nowMs);
+        // Past the reset with nothing left: an answer in flight will say more; with none in
+        // flight, this request goes alone to learn the quota's state.
+        if (this.inFlight > 0) return 100;
+      } else {
+        this.tokens -= 1;
+      }
+    }
+    this.inFlight += 1;
+    return 0;
   }
 }

@@ -196,6 +196,45 @@ describe("Retry-After and rate limits", () => {
     expect(fake.requests).toHaveLength(3);
   });
 
+  test("after a 429 the quota comes back one probe first, then as many requests as it reports", async () => {
+    jest.useFakeTimers();
+    const refused = {
+      "retry-after": "1",
+      "ratelimit-limit": "10",
+      "ratelimit-remaining": "0",
+      "ratelimit-reset": "1",
+    };
+    const fake = new FakeTransport()
+      .enqueue(json(429, { detail: "Slow down." }, refused))
+      .enqueue(
+        json(200, serverBody, {
+          "ratelimit-limit": "10",
+          "ratelimit-remaining": "3",
+          "ratelimit-reset": "10",
+        }),
+      )
+      .onRequest(() => json(200, serverBody));
+    const client = fakeClient(fake, { deadlineMs: 60_000, timeoutMs: 30_000 });
+    const first = client.getServer(7);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(fake.requests).toHaveLength(1);
+    const others = Array.from({ length: 5 }, () => client.getServer(7));
+    await jest.advanceTimersByTimeAsync(999);
+    // Nobody is sent into the pause.
+    expect(fake.requests).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1);
+    // One probe, whose answer says 3 more may go now.
+    await jest.advanceTimersByTimeAsync(0);
+    expect(fake.requests).toHaveLength(5);
+    // The last two wait for the quota's reset, 10 s after the probe's answer.
+    await jest.advanceTimersByTimeAsync(9_000);
+    expect(fake.requests).toHaveLength(5);
+    await jest.advanceTimersByTimeAsync(1_000);
+    await Promise.all([first, ...others]);
+    expect(fake.requests).toHaveLength(7);
+    expect(client.stats.rateLimited).toBe(1);
+  });
+
   test("a rate-limit pause past the deadline fails at once", async () => {
     const exhausted = { "ratelimit-remaining": "0", "ratelimit-reset": "120" };
     const fake = new FakeTransport().enqueue(json(200, serverBody, exhausted));
