@@ -65,6 +65,12 @@ export interface RunningPulumi {
    * group alone would leave them running.
    */
   killSession(): Promise<number>;
+  /**
+   * Sends `signal` once to every live process of the run's session, as a CI runner that
+   * cancels a job by signalling its whole process tree does; resolves with how many got it.
+   * (A terminal's Ctrl-C reaches only the CLI: the plugins run in process groups of their own.)
+   */
+  signalSession(signal: NodeJS.Signals): number;
 }
 
 /** Pids of the live (non-zombie) processes of a session, read from /proc (Linux). */
@@ -251,7 +257,19 @@ export class PulumiStack {
       }
       return killed.size;
     };
-    return { pid, startedAtMs: Date.now(), exited, killSession };
+    const signalSession = (signal: NodeJS.Signals): number => {
+      let signalled = 0;
+      for (const member of sessionMembers(pid)) {
+        try {
+          process.kill(member, signal);
+          signalled += 1;
+        } catch {
+          // already gone
+        }
+      }
+      return signalled;
+    };
+    return { pid, startedAtMs: Date.now(), exited, killSession, signalSession };
   }
 
   /** Runs `pulumi <args>` and throws with its whole output when it fails. */
