@@ -152,7 +152,9 @@ async function main(): Promise<void> {
   );
   const machine = describeMachine(engineVersion.value ?? previous?.machine.pulumiEngine ?? null);
   const file: ResultsFile = { mode, machine, results };
-  fs.writeFileSync(jsonPath, `${JSON.stringify(file, null, 2)}\n`);
+  // Formatted as Prettier would, so `npm run format:check` passes on the committed results.
+  const prettier = await import("prettier");
+  fs.writeFileSync(jsonPath, await prettier.format(JSON.stringify(file), { parser: "json" }));
   const markdown = [
     `# Benchmark tables (${mode} mode)`,
     "",
