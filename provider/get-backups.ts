@@ -72,9 +72,30 @@ const GET_BACKUP_RULES: InputRules = {
   mostRecent: { required: false, rule: booleanRule },
 };
 
-function newestFirst(left: Backup, right: Backup): number {
-  const byTime = Date.parse(right.createdAt) - Date.parse(left.createdAt);
-  return byTime !== 0 && !Number.isNaN(byTime) ? byTime : right.id - left.id;
+// ISO 8601 UTC timestamps of one shape (the platform's) order as plain strings.
+const CANONICAL_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+
+/**
+ * Sorts newest first by creation time, then by id. Timestamps in the platform's one shape are
+ * compared as strings (no parsing, no allocation); any other shape is parsed, once each.
+ */
+function sortNewestFirst(backups: Backup[]): Backup[] {
+  if (backups.every((backup) => CANONICAL_TIMESTAMP.test(backup.createdAt))) {
+    return backups.sort((left, right) =>
+      left.createdAt === right.createdAt
+        ? right.id - left.id
+        : left.createdAt < right.createdAt
+          ? 1
+          : -1,
+    );
+  }
+  return backups
+    .map((backup) => ({ backup, createdAtMs: Date.parse(backup.createdAt) }))
+    .sort((left, right) => {
+      const byTime = right.createdAtMs - left.createdAtMs;
+      return byTime !== 0 && !Number.isNaN(byTime) ? byTime : right.backup.id - left.backup.id;
+    })
+    .map(({ backup }) => backup);
 }
 
 function describeFilters(args: GetBackupsArgs): string {
@@ -89,10 +110,13 @@ async function listMatchingBackups(functionName: string, args: GetBackupsArgs): 
   const listed = await client.listBackups({ serverId: args.serverId, backupType: args.backupType });
   const description =
     args.descriptionRegex !== undefined ? new RegExp(args.descriptionRegex) : undefined;
-  return listed
-    .filter((backup) => args.status === undefined || backup.status === args.status)
-    .filter((backup) => description === undefined || description.test(backup.description ?? ""))
-    .sort(newestFirst);
+  return sortNewestFirst(
+    listed.filter(
+      (backup) =>
+        (args.status === undefined || backup.status === args.status) &&
+        (description === undefined || description.test(backup.description ?? "")),
+    ),
+  );
 }
 
 /**
