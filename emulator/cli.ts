@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `vps-emulator`: runs the Backups API emulator until Ctrl-C. Flags in docs/emulator.md and
+ * `vps-emulator`: runs the Backups API emulator until Ctrl-C. Flags in the README ("The local emulator") and
  * `vps-emulator --help`.
  */
 import { readFileSync } from "node:fs";

@@ -52,7 +52,7 @@ export const FaultConfigSchema = z.strictObject({
   /** Which requests the probabilistic faults above apply to (not the rate limit). */
   scope: FaultScopeSchema.optional(),
 });
-/** Fault settings; see {@link FaultConfigSchema} and docs/emulator.md. */
+/** Fault settings; see {@link FaultConfigSchema} and the README, "Faults". */
 export type FaultConfig = z.infer<typeof FaultConfigSchema>;
 
 /** What the injector decided for one request. */

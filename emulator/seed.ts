@@ -1,6 +1,6 @@
 /**
  * The emulator's starting data: the demo seed (the page's sample, moved to "now") and the
- * loader of seed files (JSON, format in docs/emulator.md).
+ * loader of seed files (JSON, format in the README, "Seed file").
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
@@ -54,7 +54,7 @@ const SeedAccountSchema = z.strictObject({
   servers: z.array(SeedServerSchema).default([]),
 });
 
-/** The seed file format (see docs/emulator.md, "Seed file"). */
+/** The seed file format (see README, "Seed file"). */
 export const SeedDocumentSchema = z.strictObject({
   accounts: z.array(SeedAccountSchema),
 });

@@ -1,6 +1,6 @@
 /**
  * The emulator's HTTP server (fastify): the Backups API under /api/v1, answering as the
- * contract says (docs/api.md, decisions 1–17), and the control endpoint under /_emulator/.
+ * contract says (../shared/docs/api.md, decisions 1–17), and the control endpoint under /_emulator/.
  *
  * Requests are validated and replies shaped with the sdk's zod schemas; there is no second copy
  * of the contract here. Every error body follows Django REST Framework, and nothing a client

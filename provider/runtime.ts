@@ -2,7 +2,7 @@
  * The provider runtime: what the serialized `ServerBackup` / `ServerRestore` providers load, by
  * package name (`pulumi-vps-backups/provider/runtime`), each time one of their methods runs in
  * Pulumi's dynamic provider process. Keeping the code here instead of in the closure keeps
- * `__provider` (stored in every resource's state) to a few hundred bytes with no secret in it,
+ * `__provider` (stored in every resource's state) under 3 KiB with no secret in it,
  * and makes every resource of a stack share this module's state: the stack config, one API
  * client per URL and token, and the interruption signal.
  *

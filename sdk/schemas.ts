@@ -1,5 +1,5 @@
 /**
- * The Backups API contract, written once (see docs: ../shared/docs/api.md).
+ * The Backups API contract, written once (../shared/docs/api.md in the project workspace).
  *
  * The client parses every response with these schemas; the emulator validates every request
  * and shapes every reply with the same ones. Response schemas are loose (unknown fields pass,

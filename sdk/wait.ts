@@ -37,7 +37,7 @@ export const MISSES_BEFORE_GONE = 2;
  * 12.6, 16.9, 22.5, 30, 40, 53.3 s), then every 20 s. Worst-case detection delay: 0.5 s for a
  * backup that finishes within 3 s, at most a third of its duration after that, at most 20 s
  * for long ones; 19 polls (the immediate one included) for a backup finishing by 90 s, like a
- * fixed 5 s poll. docs/sdk.md has the arithmetic.
+ * fixed 5 s poll. The README ("Waiting and the poll schedule") has the arithmetic.
  */
 export function defaultPollSchedule(elapsedMs: number): number {
   if (elapsedMs < FAST_POLL_PHASE_MS) return FAST_POLL_INTERVAL_MS;

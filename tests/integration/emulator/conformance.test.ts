@@ -1,6 +1,6 @@
 /**
  * The emulator answers the platform page's examples the way the page shows, and every status
- * the page and the project's decisions (docs/api.md) document.
+ * the page and the project's decisions (../shared/docs/api.md) document.
  */
 import { type RunningEmulator, startEmulator, CREATE_MESSAGE } from "../../../emulator";
 import {

@@ -14,7 +14,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { type ProviderFixture, emulatedBackup, startProviderFixture } from "./provider-fixtures";
 
-/** The documented bound of each serialized provider's `__provider` text (docs/provider.md). */
+/** The documented bound of each serialized provider's `__provider` text (README, "How the provider is stored"). */
 const MAX_SERIALIZED_PROVIDER_BYTES = 3 * 1024;
 const repoRoot = path.resolve(__dirname, "../../..");
 // The host loads require-from-string from @pulumi/pulumi's dependencies; so do we.
