@@ -45,7 +45,7 @@ export const FaultConfigSchema = z.strictObject({
   oversizedBodyRate: Rate.optional(),
   /** Size of an oversized answer, bytes. Default 12 MiB (over the client's 10 MiB cap). */
   oversizedBodyBytes: z.number().int().positive().optional(),
-  /** Refuse a second backup of a server while one runs: 409 (decision 12). */
+  /** Refuse a second backup of a server while one runs: 409 (docs/api.md, decision 12). */
   oneBackupPerServer: z.boolean().optional(),
   /** Fraction of requests never answered (nothing is committed; the socket stays open). */
   hangRate: Rate.optional(),
@@ -70,7 +70,7 @@ export interface FaultDecision {
 /** The answer of the rate limiter for one request. */
 export interface RateLimitOutcome {
   limited: boolean;
-  /** Headers to put on the answer, whatever it is (decision 15). */
+  /** Headers to put on the answer, whatever it is (docs/api.md, decision 15). */
   headers: Record<string, string>;
   /** Seconds until a request would pass (set when limited). */
   retryAfterSeconds: number;

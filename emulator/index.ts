@@ -1,6 +1,6 @@
 /**
  * A local emulator of the VPS Backups API: a real HTTP server answering as the contract says
- * (../shared/docs/api.md), with a lifecycle, accounts, faults, persistence and a control endpoint.
+ * (docs/api.md), with a lifecycle, accounts, faults, persistence and a control endpoint.
  *
  * ```ts
  * const emulator = await startEmulator({ timeScale: 0.001 });

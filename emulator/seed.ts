@@ -16,7 +16,7 @@ import {
 
 /** The demo account's token, as in the page's examples. */
 export const DEMO_TOKEN = "YOUR_API_TOKEN";
-/** A second account's token in the demo seed, to show isolation (decision 10). */
+/** A second account's token in the demo seed, to show isolation (docs/api.md, decision 10). */
 export const OTHER_ACCOUNT_TOKEN = "OTHER_ACCOUNT_TOKEN";
 
 /** A duration such as `2d5h15m`, `90s`, `12h45m`, in that unit order. */

@@ -1,6 +1,6 @@
 /**
  * The emulator's HTTP server (fastify): the Backups API under /api/v1, answering as the
- * contract says (../shared/docs/api.md, decisions 1–17), and the control endpoint under /_emulator/.
+ * contract says (docs/api.md, decisions 1–17), and the control endpoint under /_emulator/.
  *
  * Requests are validated and replies shaped with the sdk's zod schemas; there is no second copy
  * of the contract here. Every error body follows Django REST Framework, and nothing a client
@@ -377,7 +377,7 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     });
   }
 
-  /** A DRF page of `items` with absolute `next`/`previous` (decision 2). */
+  /** A DRF page of `items` with absolute `next`/`previous` (docs/api.md, decision 2). */
   function paginate<T>(
     request: FastifyRequest,
     items: T[],

@@ -16,7 +16,7 @@ import {
 } from "../sdk/schemas";
 import { SeededRandom } from "./seeded-random";
 
-/** One account: the owner of a token and of servers (decision 10). */
+/** One account: the owner of a token and of servers (docs/api.md, decision 10). */
 export interface EmulatorAccount {
   /** Public id used in the inventory (the token is never shown there). */
   id: string;
@@ -130,7 +130,7 @@ export function formatTimestamp(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-/** Filters of a backup list (decision 3). */
+/** Filters of a backup list (docs/api.md, decision 3). */
 export interface BackupFilters {
   serverId?: number;
   backupType?: BackupType;
@@ -331,7 +331,7 @@ export class EmulatorState {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Reads (scoped to an account: decision 10)
+  // Reads (scoped to an account: docs/api.md, decision 10)
   // -------------------------------------------------------------------------------------------
 
   /** The account a token belongs to, if any. */
@@ -366,7 +366,7 @@ export class EmulatorState {
     return this.snapshotValue.backups.find((b) => b.id === backupId);
   }
 
-  /** The account's backups matching the filters, newest (highest id) first (decisions 1, 3). */
+  /** The account's backups matching the filters, newest (highest id) first (docs/api.md, decisions 1, 3). */
   backupsOf(accountId: string, filters: BackupFilters = {}): EmulatorBackup[] {
     const serverIds = new Set(this.serversOf(accountId).map((s) => s.id));
     return this.snapshotValue.backups
@@ -386,7 +386,7 @@ export class EmulatorState {
     return this.findServer(accountId, backup.serverId) ? backup : undefined;
   }
 
-  /** The status a server shows now (decision 14). */
+  /** The status a server shows now (docs/api.md, decision 14). */
   serverStatus(server: EmulatorServer): string {
     if (server.restoringUntil !== null) return "restoring";
     if (
@@ -440,7 +440,7 @@ export class EmulatorState {
     return backup;
   }
 
-  /** Deletes a backup; an in-progress one is cancelled (decision 11). */
+  /** Deletes a backup; an in-progress one is cancelled (docs/api.md, decision 11). */
   deleteBackup(backupId: number): boolean {
     const before = this.snapshotValue.backups.length;
     this.snapshotValue.backups = this.snapshotValue.backups.filter((b) => b.id !== backupId);
@@ -449,7 +449,7 @@ export class EmulatorState {
     return deleted;
   }
 
-  /** Starts restoring a server (decision 13); the caller has checked the preconditions. */
+  /** Starts restoring a server (docs/api.md, decision 13); the caller has checked the preconditions. */
   startRestore(server: EmulatorServer): void {
     server.restoringUntil = this.now() + this.restoreDurationMs(server);
     this.commit();
@@ -544,7 +544,7 @@ export class EmulatorState {
     return backup;
   }
 
-  /** Overwrites fields of a backup (for example an unknown status string, decision 4). */
+  /** Overwrites fields of a backup (for example an unknown status string, docs/api.md decision 4). */
   patchBackup(
     backupId: number,
     patch: { status?: string; sizeMb?: number | null; description?: string | null },

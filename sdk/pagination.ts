@@ -1,5 +1,5 @@
 /**
- * Paging rules for the list endpoints (decision 2 of the API contract).
+ * Paging rules for the list endpoints (docs/api.md, decision 2 of the API contract).
  *
  * - A page with a `next` URL: follow it, but only on the base URL's origin (scheme, host and
  *   port), so the Authorization header never travels to a host the user did not configure.

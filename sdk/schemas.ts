@@ -1,18 +1,18 @@
 /**
- * The Backups API contract, written once (../shared/docs/api.md in the project workspace).
+ * The Backups API contract, written once (docs/api.md).
  *
  * The client parses every response with these schemas; the emulator validates every request
  * and shapes every reply with the same ones. Response schemas are loose (unknown fields pass,
  * unknown status strings pass) because the real platform may add to them; request schemas are
- * strict about the fields they know, and ignore the rest as the platform does (decision 8).
+ * strict about the fields they know, and ignore the rest as the platform does (docs/api.md, decision 8).
  */
 import { z } from "zod";
 
 /** Largest id we accept: beyond it JavaScript numbers stop being exact. */
 export const MAX_ID = Number.MAX_SAFE_INTEGER;
-/** Longest description the platform accepts (decision 8). */
+/** Longest description the platform accepts (docs/api.md, decision 8). */
 export const MAX_DESCRIPTION_LENGTH = 255;
-/** Page size the platform uses when none is asked for, and the most it allows (decision 2). */
+/** Page size the platform uses when none is asked for, and the most it allows (docs/api.md, decision 2). */
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
 
@@ -29,17 +29,17 @@ export type KnownBackupStatus = (typeof KNOWN_BACKUP_STATUSES)[number];
 /** A backup status: one of the known ones, or any other string the platform may add. */
 export type BackupStatus = KnownBackupStatus | (string & {});
 
-/** Backup types as they appear in bodies (decision 5: lowercase). */
+/** Backup types as they appear in bodies (docs/api.md, decision 5: lowercase). */
 export const BACKUP_TYPES = ["manual", "automatic"] as const;
 export type BackupType = (typeof BACKUP_TYPES)[number];
 
-/** A `backup_type` filter value: matched case-insensitively (decision 3). */
+/** A `backup_type` filter value: matched case-insensitively (docs/api.md, decision 3). */
 export const BackupTypeFilterSchema = z
   .string({ error: "must be a string" })
   .transform((value) => value.toLowerCase())
   .pipe(z.enum(BACKUP_TYPES, { error: 'must be "manual" or "automatic" (any case)' }));
 
-/** Server statuses the platform documents (decision 14). */
+/** Server statuses the platform documents (docs/api.md, decision 14). */
 export const KNOWN_SERVER_STATUSES = ["active", "restoring", "backing_up", "off"] as const;
 export type ServerStatus = (typeof KNOWN_SERVER_STATUSES)[number] | (string & {});
 
@@ -77,7 +77,7 @@ export const RestoreServerRequestSchema = z.object({
 });
 export type RestoreServerRequest = z.infer<typeof RestoreServerRequestSchema>;
 
-/** Paging query parameters shared by every list endpoint (decision 2). */
+/** Paging query parameters shared by every list endpoint (docs/api.md, decision 2). */
 export const PageQuerySchema = z.object({
   page: z.coerce
     .number({ error: "must be a number" })
@@ -95,7 +95,7 @@ export const PageQuerySchema = z.object({
 
 /**
  * Query of `GET /backups/`. Query strings carry text, so ids are accepted as decimal digits
- * only: "12345" passes, "12.5", "-1" and "abc" are a 400 (decision 3).
+ * only: "12345" passes, "12.5", "-1" and "abc" are a 400 (docs/api.md, decision 3).
  */
 export const ListBackupsQuerySchema = PageQuerySchema.extend({
   server_id: z
@@ -144,7 +144,7 @@ export const ApiCreatedBackupSchema = ApiBackupSchema.extend({
 });
 export type ApiCreatedBackup = z.infer<typeof ApiCreatedBackupSchema>;
 
-/** A server (decision 14). */
+/** A server (docs/api.md, decision 14). */
 export const ApiServerSchema = z.looseObject({
   id: IdSchema,
   name: z.string(),
@@ -153,7 +153,7 @@ export const ApiServerSchema = z.looseObject({
 });
 export type ApiServer = z.infer<typeof ApiServerSchema>;
 
-/** The 202 body of `POST /servers/{id}/restore/` (decision 13). */
+/** The 202 body of `POST /servers/{id}/restore/` (docs/api.md, decision 13). */
 export const ApiRestoreResponseSchema = z.looseObject({
   message: z.string().optional(),
   server_id: IdSchema,
@@ -163,7 +163,7 @@ export const ApiRestoreResponseSchema = z.looseObject({
 export type ApiRestoreResponse = z.infer<typeof ApiRestoreResponseSchema>;
 
 /**
- * A page of a list (decision 2). `next`/`previous` may be absent on platforms that do not
+ * A page of a list (docs/api.md, decision 2). `next`/`previous` may be absent on platforms that do not
  * page; `count` is the total across pages.
  */
 export function pageSchema<T extends z.ZodType>(item: T) {
@@ -179,9 +179,9 @@ export type ApiBackupPage = z.infer<typeof ApiBackupPageSchema>;
 export const ApiServerPageSchema = pageSchema(ApiServerSchema);
 export type ApiServerPage = z.infer<typeof ApiServerPageSchema>;
 
-/** DRF error body for 401/403/404/405/409/429 (decision 9). */
+/** DRF error body for 401/403/404/405/409/429 (docs/api.md, decision 9). */
 export const ApiDetailErrorSchema = z.looseObject({ detail: z.string() });
-/** DRF field errors for 400: `{"server_id": ["…"]}` (decision 9). */
+/** DRF field errors for 400: `{"server_id": ["…"]}` (docs/api.md, decision 9). */
 export const ApiFieldErrorsSchema = z.record(z.string(), z.array(z.string()));
 export type ApiFieldErrors = z.infer<typeof ApiFieldErrorsSchema>;
 

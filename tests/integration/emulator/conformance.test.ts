@@ -1,6 +1,6 @@
 /**
  * The emulator answers the platform page's examples the way the page shows, and every status
- * the page and the project's decisions (../shared/docs/api.md) document.
+ * the page and the project's decisions (docs/api.md) document.
  */
 import { type RunningEmulator, startEmulator, CREATE_MESSAGE } from "../../../emulator";
 import {
@@ -171,7 +171,7 @@ describe("emulator conformance with the platform page", () => {
     expect(list.results.map((b) => b.id)).toEqual([499, 495]);
   });
 
-  test("restore example: 202 restoring, and the server shows restoring (decision 13)", async () => {
+  test("restore example: 202 restoring, and the server shows restoring (docs/api.md, decision 13)", async () => {
     const response = await withLongRestores(() => runPageExample(emulator, PAGE_EXAMPLES.restore));
     expect(response.status).toBe(202);
     expect(ApiRestoreResponseSchema.parse(response.json)).toMatchObject({
@@ -317,7 +317,7 @@ describe("emulator conformance with the platform page", () => {
         field: "backup_id",
       },
       {
-        name: "read one backup (decision 17)",
+        name: "read one backup (docs/api.md, decision 17)",
         path: "/backups/501/",
         method: "GET",
         status: 405,
@@ -354,7 +354,7 @@ describe("emulator conformance with the platform page", () => {
     );
   });
 
-  test("a missing field says so in DRF words (decision 9)", async () => {
+  test("a missing field says so in DRF words (docs/api.md, decision 9)", async () => {
     const response = await api(emulator, "/backups/", { method: "POST", body: {} });
     expect(response.json).toEqual({ server_id: ["This field is required."] });
   });
@@ -364,7 +364,7 @@ describe("emulator conformance with the platform page", () => {
     expect(response.headers.get("allow")).toBe("DELETE");
   });
 
-  test("restore of a backup still in progress is a 400, and of a restoring server a 409 (decision 13)", async () => {
+  test("restore of a backup still in progress is a 400, and of a restoring server a 409 (docs/api.md, decision 13)", async () => {
     const created = ApiCreatedBackupSchema.parse(
       (await api(emulator, "/backups/", { method: "POST", body: { server_id: 12345 } })).json,
     );
@@ -390,7 +390,7 @@ describe("emulator conformance with the platform page", () => {
     );
   });
 
-  describe("paging (decision 2)", () => {
+  describe("paging (docs/api.md, decision 2)", () => {
     test("page_size pages newest first with absolute next/previous links and the total count", async () => {
       const { token, serverId } = freshAccount(emulator);
       for (let i = 0; i < 7; i += 1) {
@@ -454,7 +454,7 @@ describe("emulator conformance with the platform page", () => {
     });
   });
 
-  describe("filters (decision 3)", () => {
+  describe("filters (docs/api.md, decision 3)", () => {
     test.each(["Manual", "manual", "MANUAL"])(
       "backup_type=%s matches case-insensitively",
       async (value) => {
@@ -485,14 +485,14 @@ describe("emulator conformance with the platform page", () => {
       expect(Object.keys(ApiFieldErrorsSchema.parse(response.json))).toEqual([field]);
     });
 
-    test("another account's server gives an empty list, not an error (decision 10)", async () => {
+    test("another account's server gives an empty list, not an error (docs/api.md, decision 10)", async () => {
       const response = await api(emulator, "/backups/?server_id=22222");
       expect(response.status).toBe(200);
       expect(ApiBackupPageSchema.parse(response.json)).toMatchObject({ count: 0, results: [] });
     });
   });
 
-  describe("accounts are isolated (decision 10): 404, never 403", () => {
+  describe("accounts are isolated (docs/api.md, decision 10): 404, never 403", () => {
     test.each([
       ["delete another account's backup", "/backups/480/", "DELETE", undefined],
       ["read another account's server", "/servers/22222/", "GET", undefined],
@@ -530,7 +530,7 @@ describe("emulator conformance with the platform page", () => {
     });
   });
 
-  test("deleting an in-progress backup cancels it: 204, gone, server no longer backing up (decision 11)", async () => {
+  test("deleting an in-progress backup cancels it: 204, gone, server no longer backing up (docs/api.md, decision 11)", async () => {
     const created = ApiCreatedBackupSchema.parse(
       (await api(emulator, "/backups/", { method: "POST", body: { server_id: 12346 } })).json,
     );
@@ -547,7 +547,7 @@ describe("emulator conformance with the platform page", () => {
     );
   });
 
-  test("several backups of one server may run at once; the strict mode refuses the second with 409 (decision 12)", async () => {
+  test("several backups of one server may run at once; the strict mode refuses the second with 409 (docs/api.md, decision 12)", async () => {
     emulator.state.queueNextBackup(12346, { outcome: "stuck" });
     emulator.state.queueNextBackup(12346, { outcome: "stuck" });
     const first = await api(emulator, "/backups/", { method: "POST", body: { server_id: 12346 } });
@@ -565,7 +565,7 @@ describe("emulator conformance with the platform page", () => {
     expect(otherServer.status).toBe(201);
   });
 
-  test("servers have id, name, status and disk_gb (decision 14)", async () => {
+  test("servers have id, name, status and disk_gb (docs/api.md, decision 14)", async () => {
     const server = await api(emulator, "/servers/12345/");
     expect(server.status).toBe(200);
     expect(server.json).toEqual({
@@ -576,7 +576,7 @@ describe("emulator conformance with the platform page", () => {
     });
   });
 
-  test("two creates make two backups: no idempotency (decision 16)", async () => {
+  test("two creates make two backups: no idempotency (docs/api.md, decision 16)", async () => {
     const body = { server_id: 12345, description: "twice" };
     const a = ApiCreatedBackupSchema.parse(
       (await api(emulator, "/backups/", { method: "POST", body })).json,
@@ -587,7 +587,7 @@ describe("emulator conformance with the platform page", () => {
     expect(b.id).toBe(a.id + 1);
   });
 
-  test("unknown body fields are ignored (decision 8)", async () => {
+  test("unknown body fields are ignored (docs/api.md, decision 8)", async () => {
     const response = await api(emulator, "/backups/", {
       method: "POST",
       body: { server_id: 12345, color: "blue", description: "with extras" },

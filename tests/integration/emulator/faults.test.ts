@@ -90,7 +90,7 @@ describe("emulator faults", () => {
     expect(response.json).toBeUndefined();
   });
 
-  describe("rate limit (decision 15)", () => {
+  describe("rate limit (docs/api.md, decision 15)", () => {
     test("a burst passes, the next request is a 429 with Retry-After, every answer has the headers", async () => {
       emulator.faults.replace({ rateLimit: { requestsPerSecond: 0.2, burst: 3 } });
       const answers = [];

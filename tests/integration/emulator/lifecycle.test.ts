@@ -184,7 +184,7 @@ describe("emulator lifecycle", () => {
     ).toBe(404);
   });
 
-  test("an unknown status string set through the control endpoint is served as is (decision 4)", async () => {
+  test("an unknown status string set through the control endpoint is served as is (docs/api.md, decision 4)", async () => {
     const { token, serverId } = freshAccount(emulator);
     const created = await createBackup(emulator, token, serverId);
     const patched = await control(emulator, `/backups/${created.id}`, {

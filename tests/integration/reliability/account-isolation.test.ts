@@ -3,7 +3,7 @@
  *
  * Inject: account B's token used against account A's servers and backups, through every
  * client method. Must hold: a 404 every time for a named object (delete, restore, read a
- * server, create on a server), an empty list when filtering a list by A's server (decision 3:
+ * server, create on a server), an empty list when filtering a list by A's server (docs/api.md, decision 3:
  * "a well-formed id of a server the caller cannot see gives an empty list", existence not
  * revealed either way), and A's inventory unchanged, byte for byte. Figure: answers by status.
  */

@@ -94,7 +94,7 @@ const anyBackupType = fc.oneof(
 function isValidId(value: unknown): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value > 0;
 }
-// "At most 255 characters" (decision 8) counts characters as the platform (Django) and the
+// "At most 255 characters" (docs/api.md, decision 8) counts characters as the platform (Django) and the
 // sdk's DescriptionSchema do: code points, so an emoji is one character, not two UTF-16 units.
 function isValidDescription(value: unknown): boolean {
   return (
