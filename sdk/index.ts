@@ -1,27 +1,31 @@
 /** The standalone Backups API client: usable without Pulumi. */
 export * from "./schemas";
+export { VpsClient } from "./client";
 export {
-  VpsClient,
-  createAxiosTransport,
-  CREATE_ADOPTION_CLOCK_SKEW_MS,
   DEFAULT_BASE_URL,
   DEFAULT_DEADLINE_MS,
   DEFAULT_MAX_RESPONSE_BYTES,
   DEFAULT_MAX_RETRIES,
   DEFAULT_TIMEOUT_MS,
   DEFAULT_USER_AGENT,
+  type VpsClientOptions,
+  type VpsLogger,
+} from "./core/options";
+export type { RequestOptions, VpsClientStats } from "./core/call";
+export {
+  createAxiosTransport,
+  type TransportRequest,
+  type TransportResponse,
+  type VpsTransport,
+} from "./core/transport";
+export {
+  CREATE_ADOPTION_CLOCK_SKEW_MS,
   type BackupFilters,
   type CreateBackupArgs,
   type CreatedBackup,
-  type RequestOptions,
-  type TransportRequest,
-  type TransportResponse,
-  type VpsClientOptions,
-  type VpsClientStats,
-  type VpsLogger,
-  type VpsTransport,
   type WaitForBackupOptions,
-} from "./client";
+} from "./resources/backups";
+export type { WaitForServerActiveOptions } from "./resources/servers";
 export {
   REDACTED,
   VpsAbortError,
@@ -55,12 +59,13 @@ export {
   computeBackoffMs,
   isRetryableStatus,
   parseRetryAfterMs,
-} from "./retry";
+} from "./core/retry";
+export { DEFAULT_WAIT_TIMEOUT_MS } from "./core/deadline";
 export {
-  DEFAULT_WAIT_TIMEOUT_MS,
   FAST_POLL_INTERVAL_MS,
   FAST_POLL_PHASE_MS,
   MAX_POLL_INTERVAL_MS,
   POLL_GROWTH_FRACTION,
   defaultPollSchedule,
-} from "./wait";
+  type PollSchedule,
+} from "./core/poll-schedule";

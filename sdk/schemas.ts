@@ -259,6 +259,22 @@ export function toRestoreResult(wire: ApiRestoreResponse): RestoreResult {
   };
 }
 
+/** A backup parsed from the wire into the client's shape. */
+export const BackupSchema = ApiBackupSchema.transform(toBackup);
+/** The 201 body of `POST /backups/` parsed into the client's shape, with the platform's message. */
+export const CreatedBackupSchema = ApiCreatedBackupSchema.transform((wire) => ({
+  ...toBackup(wire),
+  message: wire.message ?? null,
+}));
+/** A server parsed from the wire into the client's shape. */
+export const ServerSchema = ApiServerSchema.transform(toServer);
+/** The 202 body of `POST /servers/{id}/restore/` parsed into the client's shape. */
+export const RestoreResultSchema = ApiRestoreResponseSchema.transform(toRestoreResult);
+/** A page of backups, its items in the client's shape. */
+export const BackupPageSchema = pageSchema(BackupSchema);
+/** A page of servers, its items in the client's shape. */
+export const ServerPageSchema = pageSchema(ServerSchema);
+
 /** Formats zod issues as "field: reason; field: reason" for error messages. */
 export function describeIssues(error: z.ZodError, prefix = ""): string {
   return error.issues

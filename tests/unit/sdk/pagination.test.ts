@@ -38,7 +38,29 @@ describe("pagination", () => {
       json(200, page([p1[2], ...p2], { count: 6, next: null })),
     );
     const ids = (await fakeClient(fake).listBackups()).map((backup) => backup.id);
-    expect(ids).toEqual([...p1, ...p2].map((backup) => backup.id));
+    expect(ids).toEqual([...p1, ...p2].map((backup) => backup.id).sort((a, b) => b - a));
+  });
+
+  test("listBackups returns newest first (descending id), whatever order the pages came in", async () => {
+    const ids = [501, 499, 520, 495, 530, 12];
+    const fake = new FakeTransport().enqueue(
+      json(
+        200,
+        page(
+          ids.slice(0, 3).map((id) => wireBackup({ id })),
+          { count: 6, next: `${FAKE_BASE_URL}/backups/?page=2` },
+        ),
+      ),
+      json(
+        200,
+        page(
+          ids.slice(3).map((id) => wireBackup({ id })),
+          { count: 6, next: null },
+        ),
+      ),
+    );
+    const listed = (await fakeClient(fake).listBackups()).map((backup) => backup.id);
+    expect(listed).toEqual([530, 520, 501, 499, 495, 12]);
   });
 
   test("without next or previous keys, a page holding all of count is the only page", async () => {
