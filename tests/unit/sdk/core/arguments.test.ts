@@ -71,6 +71,22 @@ describe("invalid arguments are refused before any request", () => {
       () => client.createBackup({ serverId: 1, description: "x".repeat(256) }),
       "description",
     ],
+    [
+      "waitForServerActive (server)",
+      () => client.waitForServerActive("12" as unknown as number),
+      "serverId",
+    ],
+    [
+      "waitForServerActive (timeout)",
+      () => client.waitForServerActive(12, { timeoutMs: Number.NaN }),
+      "timeoutMs",
+    ],
+    [
+      "waitForServerActive (schedule)",
+      () =>
+        client.waitForServerActive(12, { pollSchedule: 5 as unknown as (ms: number) => number }),
+      "pollSchedule",
+    ],
     ["deleteBackup (deadline)", () => client.deleteBackup(501, { deadlineMs: 0 }), "deadlineMs"],
   ];
   test.each(calls)("%s names the field", async (_label, call, field) => {

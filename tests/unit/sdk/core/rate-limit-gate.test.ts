@@ -1,5 +1,5 @@
 import { VpsRateLimitError } from "../../../../sdk";
-import { FakeTransport, fakeClient, json, page, text } from "../fake-transport";
+import { DAY_MS, FakeTransport, fakeClient, json, page, text, track } from "../fake-transport";
 
 const serverBody = { id: 7, name: "web-7", status: "active", disk_gb: 40 };
 
@@ -100,5 +100,49 @@ describe("the rate-limit gate shared by every caller of one client", () => {
       /^Rate limited reading server 7: the platform's rate limit resets in 120 s, after this call's deadline/,
     );
     expect(fake.requests).toHaveLength(1);
+  });
+});
+
+describe("long rate-limit pauses", () => {
+  afterEach(() => jest.useRealTimers());
+
+  test("a RateLimit-Reset 25 days away, within a 30-day deadline, is waited for", async () => {
+    jest.useFakeTimers();
+    const resetMs = 25 * DAY_MS;
+    const exhausted = {
+      "ratelimit-limit": "10",
+      "ratelimit-remaining": "0",
+      "ratelimit-reset": String(resetMs / 1000),
+    };
+    const fake = new FakeTransport()
+      .enqueue(json(200, serverBody, exhausted))
+      .onRequest(() => json(200, serverBody));
+    const client = fakeClient(fake, { deadlineMs: 30 * DAY_MS, timeoutMs: 30_000 });
+    await client.getServer(7);
+    const later = track(client.getServer(7));
+    await jest.advanceTimersByTimeAsync(resetMs - 1);
+    expect(later.settled()).toBe(false);
+    expect(fake.requests).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1);
+    await expect(later.result).resolves.toMatchObject({ id: 7 });
+    expect(client.stats.rateLimitPauses).toBe(1);
+  });
+
+  test("a 429 whose Retry-After is 25 days holds every caller that long", async () => {
+    jest.useFakeTimers();
+    const retryAfterMs = 25 * DAY_MS;
+    const fake = new FakeTransport()
+      .enqueue(json(429, { detail: "Slow down." }, { "retry-after": String(retryAfterMs / 1000) }))
+      .onRequest(() => json(200, serverBody));
+    const client = fakeClient(fake, { deadlineMs: 30 * DAY_MS, timeoutMs: 30_000 });
+    const first = track(client.getServer(7));
+    await jest.advanceTimersByTimeAsync(0);
+    const second = track(client.getServer(7));
+    await jest.advanceTimersByTimeAsync(retryAfterMs - 1);
+    expect(fake.requests).toHaveLength(1);
+    expect(second.settled()).toBe(false);
+    await jest.advanceTimersByTimeAsync(1);
+    await Promise.all([first.result, second.result]);
+    expect(fake.requests).toHaveLength(3);
   });
 });

@@ -12,13 +12,16 @@ import {
   VpsTimeoutError,
 } from "../../../../sdk";
 import {
+  DAY_MS,
   FakeTransport,
   type FakeReply,
+  LONG_DURATIONS,
   fail,
   fakeClient,
   json,
   page,
   text,
+  track,
 } from "../fake-transport";
 
 const serverBody = { id: 7, name: "web-7", status: "active", disk_gb: 40 };
@@ -171,5 +174,45 @@ describe("Retry-After, deadlines and timeouts", () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VpsTimeoutError);
     expect(fake.requests).toHaveLength(3);
+  });
+});
+
+describe("long timeouts and deadlines", () => {
+  afterEach(() => jest.useRealTimers());
+
+  test.each(LONG_DURATIONS)(
+    "a timeoutMs and deadlineMs of %s are waited out, not ended after 1 ms",
+    async (_what, durationMs) => {
+      jest.useFakeTimers();
+      const fake = new FakeTransport().onRequest(() => "hang");
+      const client = fakeClient(fake, {
+        timeoutMs: durationMs,
+        deadlineMs: durationMs,
+        maxRetries: 0,
+      });
+      const reading = track(client.getServer(7));
+      await jest.advanceTimersByTimeAsync(durationMs - 1);
+      expect(reading.settled()).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      await expect(reading.result).rejects.toBeInstanceOf(VpsTimeoutError);
+      expect(fake.requests).toHaveLength(1);
+    },
+  );
+
+  test("a Retry-After of 25 days within a 30-day deadline is waited for in full", async () => {
+    jest.useFakeTimers();
+    const retryAfterMs = 25 * DAY_MS;
+    const fake = new FakeTransport()
+      .enqueue(
+        json(503, { detail: "Maintenance." }, { "retry-after": String(retryAfterMs / 1000) }),
+      )
+      .onRequest(() => json(200, serverBody));
+    const client = fakeClient(fake, { deadlineMs: 30 * DAY_MS, timeoutMs: 30_000 });
+    const reading = track(client.getServer(7));
+    await jest.advanceTimersByTimeAsync(retryAfterMs - 1);
+    expect(fake.requests).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1);
+    await expect(reading.result).resolves.toMatchObject({ id: 7 });
+    expect(fake.requests).toHaveLength(2);
   });
 });

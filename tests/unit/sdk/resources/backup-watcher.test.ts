@@ -7,12 +7,15 @@ import {
   VpsTimeoutError,
 } from "../../../../sdk";
 import {
+  DAY_MS,
   FakeTransport,
+  LONG_DURATIONS,
   fakeClient,
   freshId,
   json,
   page,
   text,
+  track,
   wireBackup,
 } from "../fake-transport";
 
@@ -292,5 +295,42 @@ describe("coalesced polling", () => {
     release();
     // The first list predates `late`; with it counted, `late` would be "gone" after list 2.
     await expect(Promise.all([first, second])).resolves.toHaveLength(2);
+  });
+});
+
+describe("long waits", () => {
+  afterEach(() => jest.useRealTimers());
+
+  test.each(LONG_DURATIONS)(
+    "a timeoutMs of %s runs to its deadline instead of ending after 1 ms",
+    async (_what, timeoutMs) => {
+      jest.useFakeTimers();
+      const id = freshId();
+      const fake = scriptedServer(12345, { [id]: ["in_progress"] });
+      const client = fakeClient(fake, { pollSchedule: () => DAY_MS });
+      const waiting = track(client.waitForBackup(id, { serverId: 12345, timeoutMs }));
+      await jest.advanceTimersByTimeAsync(5);
+      expect(waiting.settled()).toBe(false);
+      await jest.advanceTimersByTimeAsync(timeoutMs - 6);
+      expect(waiting.settled()).toBe(false);
+      expect(fake.requests.length).toBeGreaterThanOrEqual(Math.floor(timeoutMs / DAY_MS));
+      await jest.advanceTimersByTimeAsync(1);
+      const error = await waiting.result.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(VpsTimeoutError);
+      expect(error).toMatchObject({ timeoutMs, lastStatus: "in_progress" });
+    },
+  );
+
+  test("a poll schedule that asks for more than 24.8 days between polls is honoured", async () => {
+    jest.useFakeTimers();
+    const id = freshId();
+    const fake = scriptedServer(12345, { [id]: ["in_progress", "completed"] });
+    const client = fakeClient(fake, { pollSchedule: () => 2 ** 31 });
+    const waiting = track(client.waitForBackup(id, { serverId: 12345, timeoutMs: 60 * DAY_MS }));
+    await jest.advanceTimersByTimeAsync(2 ** 31 - 1);
+    expect(fake.requests).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1);
+    await expect(waiting.result).resolves.toMatchObject({ id, status: "completed" });
+    expect(fake.requests).toHaveLength(2);
   });
 });
