@@ -1,16 +1,7 @@
 /** The standalone Backups API client: usable without Pulumi. */
 export * from "./schemas";
 export { VpsClient } from "./client";
-export {
-  DEFAULT_BASE_URL,
-  DEFAULT_DEADLINE_MS,
-  DEFAULT_MAX_RESPONSE_BYTES,
-  DEFAULT_MAX_RETRIES,
-  DEFAULT_TIMEOUT_MS,
-  DEFAULT_USER_AGENT,
-  type VpsClientOptions,
-  type VpsLogger,
-} from "./core/options";
+export { DEFAULT_BASE_URL, type VpsClientOptions, type VpsLogger } from "./core/options";
 export type { RequestOptions, VpsClientStats } from "./core/call";
 export {
   createAxiosTransport,
@@ -19,7 +10,6 @@ export {
   type VpsTransport,
 } from "./core/transport";
 export {
-  CREATE_ADOPTION_CLOCK_SKEW_MS,
   type BackupFilters,
   type CreateBackupArgs,
   type CreatedBackup,
@@ -27,7 +17,6 @@ export {
 } from "./resources/backups";
 export type { WaitForServerActiveOptions } from "./resources/servers";
 export {
-  REDACTED,
   VpsAbortError,
   VpsApiError,
   VpsAuthenticationError,
@@ -52,20 +41,10 @@ export {
   type VpsTimeoutErrorDetails,
   type VpsTransportErrorDetails,
 } from "./errors";
-export {
-  DEFAULT_RETRY_BASE_DELAY_MS,
-  DEFAULT_RETRY_MAX_DELAY_MS,
-  RETRY_JITTER,
-  computeBackoffMs,
-  isRetryableStatus,
-  parseRetryAfterMs,
-} from "./core/retry";
-export { DEFAULT_WAIT_TIMEOUT_MS } from "./core/deadline";
+export { computeBackoffMs, isRetryableStatus, parseRetryAfterMs } from "./core/retry";
 export {
   FAST_POLL_INTERVAL_MS,
-  FAST_POLL_PHASE_MS,
   MAX_POLL_INTERVAL_MS,
-  POLL_GROWTH_FRACTION,
   defaultPollSchedule,
   type PollSchedule,
 } from "./core/poll-schedule";

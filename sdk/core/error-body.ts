@@ -9,7 +9,7 @@ import { ApiDetailErrorSchema, ApiFieldErrorsSchema } from "../schemas";
 const MAX_SERVER_MESSAGE_LENGTH = 300;
 
 /** What an error body said. */
-export interface ErrorBody {
+interface ErrorBody {
   /** The platform's words (`detail`, or the field errors joined), or null. */
   serverMessage: string | null;
   /** Field errors of a 400 (`{"server_id": ["…"]}`). */

@@ -12,15 +12,15 @@ import { type VpsTransport, createAxiosTransport } from "./transport";
 /** Base URL used when neither `baseUrl` nor `VPS_API_URL` is set. */
 export const DEFAULT_BASE_URL = "https://admin.vps.org/api/v1";
 /** Default per-attempt timeout, in milliseconds (30 s). */
-export const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_TIMEOUT_MS = 30_000;
 /** Default overall deadline of one call, retries and waits included, in milliseconds (2 min). */
-export const DEFAULT_DEADLINE_MS = 120_000;
+const DEFAULT_DEADLINE_MS = 120_000;
 /** Default number of retries after the first attempt (4: up to 5 attempts). */
-export const DEFAULT_MAX_RETRIES = 4;
+const DEFAULT_MAX_RETRIES = 4;
 /** Default cap on a response body, in bytes (10 MiB). */
-export const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 /** Default `User-Agent` header: `pulumi-vps-backups-client (node <version>)`. */
-export const DEFAULT_USER_AGENT = `pulumi-vps-backups-client (node ${process.version})`;
+const DEFAULT_USER_AGENT = `pulumi-vps-backups-client (node ${process.version})`;
 
 /** Something that receives the client's log lines (never the token). */
 export interface VpsLogger {

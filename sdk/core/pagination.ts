@@ -16,7 +16,7 @@ import type { CallContext } from "./call";
 import type { Requester } from "./request";
 
 /** The fields of a list page that drive paging. */
-export interface PageLinks {
+interface PageLinks {
   /** Total number of items across all pages. */
   count: number;
   /** Absolute URL of the next page; null on the last page; absent when the platform does not say. */
@@ -26,11 +26,11 @@ export interface PageLinks {
 }
 
 /** Where the next page is: a URL to fetch, a page number to ask for, or nowhere. */
-export type NextPage =
+type NextPage =
   { kind: "url"; url: URL } | { kind: "pageNumber"; pageNumber: number } | { kind: "done" };
 
 /** Raised by {@link nextPageOf} when `next` points away from the base URL's origin. */
-export class CrossOriginPageError extends Error {
+class CrossOriginPageError extends Error {
   constructor(
     readonly nextUrl: string,
     readonly allowedOrigin: string,
@@ -49,7 +49,7 @@ function safeOrigin(url: string): string {
 }
 
 /** The state of one walk through a list. */
-export interface PageWalk {
+interface PageWalk {
   /** URL of the page just fetched (relative `next` links resolve against it). */
   currentUrl: URL;
   /** 1-based number of the page just fetched. */
@@ -63,7 +63,7 @@ export interface PageWalk {
 }
 
 /** Decides where the page after `page` is. Throws {@link CrossOriginPageError} for a foreign `next`. */
-export function nextPageOf(page: PageLinks, walk: PageWalk): NextPage {
+function nextPageOf(page: PageLinks, walk: PageWalk): NextPage {
   if (page.results.length === 0) return { kind: "done" };
   if (typeof page.next === "string" && page.next !== "") {
     const url = new URL(page.next, walk.currentUrl);

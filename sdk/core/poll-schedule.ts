@@ -3,9 +3,9 @@
 /** Poll every 0.5 s (milliseconds) during the first {@link FAST_POLL_PHASE_MS} of a wait. */
 export const FAST_POLL_INTERVAL_MS = 500;
 /** Length of the fast phase, in milliseconds: short backups are noticed within 0.5 s. */
-export const FAST_POLL_PHASE_MS = 3_000;
+const FAST_POLL_PHASE_MS = 3_000;
 /** After the fast phase, wait a third of the time already waited (each gap ×4/3 the previous). */
-export const POLL_GROWTH_FRACTION = 1 / 3;
+const POLL_GROWTH_FRACTION = 1 / 3;
 /** Longest gap between two polls, in milliseconds (20 s). */
 export const MAX_POLL_INTERVAL_MS = 20_000;
 

@@ -9,7 +9,7 @@ export const DEFAULT_RETRY_BASE_DELAY_MS = 500;
 /** Longest backoff between two attempts, in milliseconds. */
 export const DEFAULT_RETRY_MAX_DELAY_MS = 8_000;
 /** Fraction of each backoff removed at random, so concurrent callers do not retry in lockstep. */
-export const RETRY_JITTER = 0.25;
+const RETRY_JITTER = 0.25;
 
 /** Statuses a GET or DELETE retries: request timeout, rate limit, platform failures. */
 export function isRetryableStatus(status: number): boolean {

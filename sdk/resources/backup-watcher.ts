@@ -31,7 +31,7 @@ type ListServerBackups = (
 ) => Promise<Map<number, Backup>>;
 
 /** What a watcher needs from its client. */
-export interface WatcherDependencies {
+interface WatcherDependencies {
   listServerBackups: ListServerBackups;
   pollSchedule: PollSchedule;
   /** Longest deadline of one poll request, in milliseconds (the client's `deadlineMs`). */
@@ -42,7 +42,7 @@ export interface WatcherDependencies {
 }
 
 /** One caller of `waitForBackup`. */
-export interface BackupWaiter {
+interface BackupWaiter {
   backupId: number;
   serverId: number;
   /** When the wait began and when it gives up. */

@@ -23,7 +23,7 @@ import { BackupWatcher } from "./backup-watcher";
  * A backup found after an ambiguous create is adopted when the server says it was created at
  * most this long before the request began (milliseconds, 60 s): the two clocks may disagree.
  */
-export const CREATE_ADOPTION_CLOCK_SKEW_MS = 60_000;
+const CREATE_ADOPTION_CLOCK_SKEW_MS = 60_000;
 
 /** Filters of `listBackups`. */
 export interface BackupFilters {
@@ -57,7 +57,7 @@ export interface WaitForBackupOptions {
 }
 
 /** What the backups resource takes from the client's options. */
-export interface BackupsSettings {
+interface BackupsSettings {
   /** `page_size` of list requests; undefined leaves the platform's default. */
   pageSize: number | undefined;
   pollSchedule: PollSchedule;

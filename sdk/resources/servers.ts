@@ -36,7 +36,7 @@ export interface WaitForServerActiveOptions {
 }
 
 /** What the servers resource takes from the client's options. */
-export interface ServersSettings {
+interface ServersSettings {
   /** `page_size` of list requests; undefined leaves the platform's default. */
   pageSize: number | undefined;
   pollSchedule: PollSchedule;
