@@ -11,7 +11,7 @@ import { STATUS_CODES } from "node:http";
 import { inspect } from "node:util";
 
 /** What replaces a secret in any text the client produces. */
-export const REDACTED = "[redacted]";
+const REDACTED = "[redacted]";
 
 // Tokens of every client constructed in this process. Registered, never exported: errors are
 // built in many places, and a token pasted into a wrong argument must still never leak.

@@ -1,29 +1,22 @@
 /** The standalone Backups API client: usable without Pulumi. */
 export * from "./schemas";
+export { VpsClient } from "./client";
+export { DEFAULT_BASE_URL, type VpsClientOptions, type VpsLogger } from "./core/options";
+export type { RequestOptions, VpsClientStats } from "./core/call";
 export {
-  VpsClient,
   createAxiosTransport,
-  CREATE_ADOPTION_CLOCK_SKEW_MS,
-  DEFAULT_BASE_URL,
-  DEFAULT_DEADLINE_MS,
-  DEFAULT_MAX_RESPONSE_BYTES,
-  DEFAULT_MAX_RETRIES,
-  DEFAULT_TIMEOUT_MS,
-  DEFAULT_USER_AGENT,
+  type TransportRequest,
+  type TransportResponse,
+  type VpsTransport,
+} from "./core/transport";
+export {
   type BackupFilters,
   type CreateBackupArgs,
   type CreatedBackup,
-  type RequestOptions,
-  type TransportRequest,
-  type TransportResponse,
-  type VpsClientOptions,
-  type VpsClientStats,
-  type VpsLogger,
-  type VpsTransport,
   type WaitForBackupOptions,
-} from "./client";
+} from "./resources/backups";
+export type { WaitForServerActiveOptions } from "./resources/servers";
 export {
-  REDACTED,
   VpsAbortError,
   VpsApiError,
   VpsAuthenticationError,
@@ -48,19 +41,10 @@ export {
   type VpsTimeoutErrorDetails,
   type VpsTransportErrorDetails,
 } from "./errors";
+export { computeBackoffMs, isRetryableStatus, parseRetryAfterMs } from "./core/retry";
 export {
-  DEFAULT_RETRY_BASE_DELAY_MS,
-  DEFAULT_RETRY_MAX_DELAY_MS,
-  RETRY_JITTER,
-  computeBackoffMs,
-  isRetryableStatus,
-  parseRetryAfterMs,
-} from "./retry";
-export {
-  DEFAULT_WAIT_TIMEOUT_MS,
   FAST_POLL_INTERVAL_MS,
-  FAST_POLL_PHASE_MS,
   MAX_POLL_INTERVAL_MS,
-  POLL_GROWTH_FRACTION,
   defaultPollSchedule,
-} from "./wait";
+  type PollSchedule,
+} from "./core/poll-schedule";

@@ -12,8 +12,9 @@ import { z } from "zod";
 export const MAX_ID = Number.MAX_SAFE_INTEGER;
 /** Longest description the platform accepts (docs/api.md, decision 8). */
 export const MAX_DESCRIPTION_LENGTH = 255;
-/** Page size the platform uses when none is asked for, and the most it allows (docs/api.md, decision 2). */
+/** Page size the platform uses when none is asked for (docs/api.md, decision 2). */
 export const DEFAULT_PAGE_SIZE = 50;
+/** The largest `page_size` the platform allows (docs/api.md, decision 2). */
 export const MAX_PAGE_SIZE = 500;
 
 /** A server or backup id: a positive whole number (never a string, never a float). */
@@ -25,12 +26,14 @@ export const IdSchema = z
 
 /** Backup statuses the platform documents. Others may appear and mean "not finished". */
 export const KNOWN_BACKUP_STATUSES = ["in_progress", "completed", "failed"] as const;
+/** A backup status the platform documents. */
 export type KnownBackupStatus = (typeof KNOWN_BACKUP_STATUSES)[number];
 /** A backup status: one of the known ones, or any other string the platform may add. */
 export type BackupStatus = KnownBackupStatus | (string & {});
 
 /** Backup types as they appear in bodies (docs/api.md, decision 5: lowercase). */
 export const BACKUP_TYPES = ["manual", "automatic"] as const;
+/** A backup type: `manual` or `automatic`. */
 export type BackupType = (typeof BACKUP_TYPES)[number];
 
 /** A `backup_type` filter value: matched case-insensitively (docs/api.md, decision 3). */
@@ -41,6 +44,7 @@ export const BackupTypeFilterSchema = z
 
 /** Server statuses the platform documents (docs/api.md, decision 14). */
 export const KNOWN_SERVER_STATUSES = ["active", "restoring", "backing_up", "off"] as const;
+/** A server status: one of the documented ones, or any other string the platform may add. */
 export type ServerStatus = (typeof KNOWN_SERVER_STATUSES)[number] | (string & {});
 
 /**
@@ -69,12 +73,14 @@ export const CreateBackupRequestSchema = z.object({
   server_id: IdSchema,
   description: DescriptionSchema.optional(),
 });
+/** Body of `POST /backups/`, as the emulator reads it. */
 export type CreateBackupRequest = z.infer<typeof CreateBackupRequestSchema>;
 
 /** Body of `POST /servers/{id}/restore/`. */
 export const RestoreServerRequestSchema = z.object({
   backup_id: IdSchema,
 });
+/** Body of `POST /servers/{id}/restore/`. */
 export type RestoreServerRequest = z.infer<typeof RestoreServerRequestSchema>;
 
 /** Paging query parameters shared by every list endpoint (docs/api.md, decision 2). */
@@ -106,6 +112,7 @@ export const ListBackupsQuerySchema = PageQuerySchema.extend({
     .optional(),
   backup_type: BackupTypeFilterSchema.optional(),
 });
+/** The parsed query of `GET /backups/`. */
 export type ListBackupsQuery = z.infer<typeof ListBackupsQuerySchema>;
 
 /** A path parameter that must be a positive integer id (`/backups/{id}/`, `/servers/{id}/`). */
@@ -136,12 +143,14 @@ export const ApiBackupSchema = z.looseObject({
   expires_at: z.string().nullable(),
   description: z.string().nullable().optional(),
 });
+/** One backup on the wire (snake_case). */
 export type ApiBackup = z.infer<typeof ApiBackupSchema>;
 
 /** The 201 body of `POST /backups/`: the new backup plus a human message. */
 export const ApiCreatedBackupSchema = ApiBackupSchema.extend({
   message: z.string().optional(),
 });
+/** The 201 body of `POST /backups/` on the wire. */
 export type ApiCreatedBackup = z.infer<typeof ApiCreatedBackupSchema>;
 
 /** A server (docs/api.md, decision 14). */
@@ -151,6 +160,7 @@ export const ApiServerSchema = z.looseObject({
   status: z.string(),
   disk_gb: z.number().nonnegative(),
 });
+/** One server on the wire. */
 export type ApiServer = z.infer<typeof ApiServerSchema>;
 
 /** The 202 body of `POST /servers/{id}/restore/` (docs/api.md, decision 13). */
@@ -160,6 +170,7 @@ export const ApiRestoreResponseSchema = z.looseObject({
   backup_id: IdSchema,
   status: z.string(),
 });
+/** The 202 body of `POST /servers/{id}/restore/` on the wire. */
 export type ApiRestoreResponse = z.infer<typeof ApiRestoreResponseSchema>;
 
 /**
@@ -174,15 +185,20 @@ export function pageSchema<T extends z.ZodType>(item: T) {
     results: z.array(item),
   });
 }
+/** A page of `GET /backups/` on the wire. */
 export const ApiBackupPageSchema = pageSchema(ApiBackupSchema);
+/** A page of backups on the wire. */
 export type ApiBackupPage = z.infer<typeof ApiBackupPageSchema>;
+/** A page of `GET /servers/` on the wire. */
 export const ApiServerPageSchema = pageSchema(ApiServerSchema);
+/** A page of servers on the wire. */
 export type ApiServerPage = z.infer<typeof ApiServerPageSchema>;
 
 /** DRF error body for 401/403/404/405/409/429 (docs/api.md, decision 9). */
 export const ApiDetailErrorSchema = z.looseObject({ detail: z.string() });
 /** DRF field errors for 400: `{"server_id": ["…"]}` (docs/api.md, decision 9). */
 export const ApiFieldErrorsSchema = z.record(z.string(), z.array(z.string()));
+/** DRF field errors: field name → reasons. */
 export type ApiFieldErrors = z.infer<typeof ApiFieldErrorsSchema>;
 
 // ---------------------------------------------------------------------------------------------
@@ -245,12 +261,12 @@ export function toBackup(wire: ApiBackup): Backup {
 }
 
 /** Maps a wire server to the client's camelCase shape. */
-export function toServer(wire: ApiServer): Server {
+function toServer(wire: ApiServer): Server {
   return { id: wire.id, name: wire.name, status: wire.status, diskGb: wire.disk_gb };
 }
 
 /** Maps a wire restore answer to the client's camelCase shape. */
-export function toRestoreResult(wire: ApiRestoreResponse): RestoreResult {
+function toRestoreResult(wire: ApiRestoreResponse): RestoreResult {
   return {
     serverId: wire.server_id,
     backupId: wire.backup_id,
@@ -258,6 +274,22 @@ export function toRestoreResult(wire: ApiRestoreResponse): RestoreResult {
     message: wire.message ?? null,
   };
 }
+
+/** A backup parsed from the wire into the client's shape. */
+const BackupSchema = ApiBackupSchema.transform(toBackup);
+/** The 201 body of `POST /backups/` parsed into the client's shape, with the platform's message. */
+export const CreatedBackupSchema = ApiCreatedBackupSchema.transform((wire) => ({
+  ...toBackup(wire),
+  message: wire.message ?? null,
+}));
+/** A server parsed from the wire into the client's shape. */
+export const ServerSchema = ApiServerSchema.transform(toServer);
+/** The 202 body of `POST /servers/{id}/restore/` parsed into the client's shape. */
+export const RestoreResultSchema = ApiRestoreResponseSchema.transform(toRestoreResult);
+/** A page of backups, its items in the client's shape. */
+export const BackupPageSchema = pageSchema(BackupSchema);
+/** A page of servers, its items in the client's shape. */
+export const ServerPageSchema = pageSchema(ServerSchema);
 
 /** Formats zod issues as "field: reason; field: reason" for error messages. */
 export function describeIssues(error: z.ZodError, prefix = ""): string {

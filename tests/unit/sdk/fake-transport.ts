@@ -155,3 +155,24 @@ export function page(
     results,
   };
 }
+
+/** One day, in milliseconds. */
+export const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Durations at the edge of Node's timers, which fire any delay above 2³¹−1 ms after 1 ms
+ * (jest's fake timers do the same): the longest single timer, one more, and 30 days.
+ */
+export const LONG_DURATIONS: Array<[string, number]> = [
+  ["2³¹−1 ms", 2 ** 31 - 1],
+  ["2³¹ ms", 2 ** 31],
+  ["30 days", 30 * DAY_MS],
+];
+
+/** Marks when `promise` settles, so a test on fake timers can check it has not yet. */
+export function track<T>(promise: Promise<T>): { settled: () => boolean; result: Promise<T> } {
+  let settled = false;
+  const result = promise.finally(() => (settled = true));
+  result.catch(() => undefined);
+  return { settled: () => settled, result };
+}

@@ -1,15 +1,23 @@
-import type { Backup, TransportRequest } from "../../../sdk";
+import type { Backup, TransportRequest } from "../../../../sdk";
 import {
-  FAST_POLL_INTERVAL_MS,
-  MAX_POLL_INTERVAL_MS,
   VpsAbortError,
   VpsAuthenticationError,
   VpsBackupFailedError,
   VpsBackupNotFoundError,
   VpsTimeoutError,
-  defaultPollSchedule,
-} from "../../../sdk";
-import { FakeTransport, fakeClient, freshId, json, page, text, wireBackup } from "./fake-transport";
+} from "../../../../sdk";
+import {
+  DAY_MS,
+  FakeTransport,
+  LONG_DURATIONS,
+  fakeClient,
+  freshId,
+  json,
+  page,
+  text,
+  track,
+  wireBackup,
+} from "../fake-transport";
 
 // A fake platform whose backups advance one step per list request of their server.
 function scriptedServer(serverId: number, scripts: Record<number, Array<string | null>>) {
@@ -31,6 +39,8 @@ function scriptedServer(serverId: number, scripts: Record<number, Array<string |
 }
 
 describe("waitForBackup", () => {
+  afterEach(() => jest.useRealTimers());
+
   test("resolves when completed, reporting every status seen (unknown ones mean not finished)", async () => {
     const id = freshId();
     const fake = scriptedServer(12345, { [id]: ["in_progress", "verifying", "completed"] });
@@ -88,9 +98,14 @@ describe("waitForBackup", () => {
   test("the deadline rejects with VpsTimeoutError naming the backup and its last status", async () => {
     const id = freshId();
     const fake = scriptedServer(12345, { [id]: ["in_progress"] });
-    const error = await fakeClient(fake)
+    jest.useFakeTimers();
+    const waiting = fakeClient(fake)
       .waitForBackup(id, { serverId: 12345, timeoutMs: 40 })
       .catch((e: unknown) => e);
+    await jest.advanceTimersByTimeAsync(39);
+    expect(fake.requests.length).toBeGreaterThan(1);
+    await jest.advanceTimersByTimeAsync(1);
+    const error = await waiting;
     expect(error).toBeInstanceOf(VpsTimeoutError);
     expect(error).toMatchObject({
       backupId: id,
@@ -162,6 +177,34 @@ describe("waitForBackup", () => {
       },
     });
     await expect(waiting).resolves.toMatchObject({ id });
+  });
+
+  test("the client polls on that schedule", async () => {
+    jest.useFakeTimers();
+    const id = freshId();
+    const fake = scriptedServer(12345, { [id]: ["in_progress"] });
+    const client = fakeClient(fake, {
+      pollSchedule: undefined,
+      deadlineMs: 60_000,
+      timeoutMs: 30_000,
+    });
+    const waiting = client
+      .waitForBackup(id, { serverId: 12345, timeoutMs: 10_000 })
+      .catch((e: unknown) => e);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(fake.requests).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(499);
+    expect(fake.requests).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(fake.requests).toHaveLength(2);
+    await jest.advanceTimersByTimeAsync(2_500);
+    expect(fake.requests).toHaveLength(7);
+    await jest.advanceTimersByTimeAsync(999);
+    expect(fake.requests).toHaveLength(7);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(fake.requests).toHaveLength(8);
+    await jest.advanceTimersByTimeAsync(10_000);
+    expect(await waiting).toBeInstanceOf(VpsTimeoutError);
   });
 });
 
@@ -255,72 +298,39 @@ describe("coalesced polling", () => {
   });
 });
 
-describe("the default poll schedule", () => {
+describe("long waits", () => {
   afterEach(() => jest.useRealTimers());
 
-  // Times of the polls of one wait: 0, then after each delay of the schedule.
-  const pollTimes = (untilMs: number): number[] => {
-    const times = [0];
-    while (times[times.length - 1]! < untilMs)
-      times.push(times[times.length - 1]! + defaultPollSchedule(times[times.length - 1]!));
-    return times;
-  };
-  // Requests a wait makes for a backup finishing at `durationMs`, and when it notices.
-  const detection = (durationMs: number) => {
-    const times = pollTimes(durationMs);
-    return { requests: times.length, noticedAfterMs: times[times.length - 1]! - durationMs };
-  };
+  test.each(LONG_DURATIONS)(
+    "a timeoutMs of %s runs to its deadline instead of ending after 1 ms",
+    async (_what, timeoutMs) => {
+      jest.useFakeTimers();
+      const id = freshId();
+      const fake = scriptedServer(12345, { [id]: ["in_progress"] });
+      const client = fakeClient(fake, { pollSchedule: () => DAY_MS });
+      const waiting = track(client.waitForBackup(id, { serverId: 12345, timeoutMs }));
+      await jest.advanceTimersByTimeAsync(5);
+      expect(waiting.settled()).toBe(false);
+      await jest.advanceTimersByTimeAsync(timeoutMs - 6);
+      expect(waiting.settled()).toBe(false);
+      expect(fake.requests.length).toBeGreaterThanOrEqual(Math.floor(timeoutMs / DAY_MS));
+      await jest.advanceTimersByTimeAsync(1);
+      const error = await waiting.result.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(VpsTimeoutError);
+      expect(error).toMatchObject({ timeoutMs, lastStatus: "in_progress" });
+    },
+  );
 
-  test("polls every 0.5 s for the first 3 s", () => {
-    expect(pollTimes(3_000)).toEqual([0, 500, 1_000, 1_500, 2_000, 2_500, 3_000]);
-  });
-
-  test("notices a backup of under 3 s within 0.5 s", () => {
-    for (let duration = 1; duration <= 3_000; duration += 7)
-      expect(detection(duration).noticedAfterMs).toBeLessThanOrEqual(FAST_POLL_INTERVAL_MS);
-  });
-
-  test("after 3 s, notices within a third of the duration, and never later than 20 s", () => {
-    for (let duration = 3_001; duration <= 3_600_000; duration += 997) {
-      const { noticedAfterMs } = detection(duration);
-      expect(noticedAfterMs).toBeLessThanOrEqual(Math.min(duration / 3, MAX_POLL_INTERVAL_MS) + 1);
-    }
-  });
-
-  test("from 90 s on, makes no more requests than a fixed 5 s poll (19 each at 90 s, the first immediate one included)", () => {
-    const fixedFiveSeconds = (durationMs: number) => Math.ceil(durationMs / 5_000) + 1;
-    expect(detection(90_000).requests).toBe(19);
-    expect(fixedFiveSeconds(90_000)).toBe(19);
-    for (let duration = 90_000; duration <= 3_600_000; duration += 1_000) {
-      expect(detection(duration).requests).toBeLessThanOrEqual(fixedFiveSeconds(duration));
-    }
-  });
-
-  test("the client polls on that schedule", async () => {
+  test("a poll schedule that asks for more than 24.8 days between polls is honoured", async () => {
     jest.useFakeTimers();
     const id = freshId();
-    const fake = scriptedServer(12345, { [id]: ["in_progress"] });
-    const client = fakeClient(fake, {
-      pollSchedule: undefined,
-      deadlineMs: 60_000,
-      timeoutMs: 30_000,
-    });
-    const waiting = client
-      .waitForBackup(id, { serverId: 12345, timeoutMs: 10_000 })
-      .catch((e: unknown) => e);
-    await jest.advanceTimersByTimeAsync(0);
-    expect(fake.requests).toHaveLength(1);
-    await jest.advanceTimersByTimeAsync(499);
+    const fake = scriptedServer(12345, { [id]: ["in_progress", "completed"] });
+    const client = fakeClient(fake, { pollSchedule: () => 2 ** 31 });
+    const waiting = track(client.waitForBackup(id, { serverId: 12345, timeoutMs: 60 * DAY_MS }));
+    await jest.advanceTimersByTimeAsync(2 ** 31 - 1);
     expect(fake.requests).toHaveLength(1);
     await jest.advanceTimersByTimeAsync(1);
+    await expect(waiting.result).resolves.toMatchObject({ id, status: "completed" });
     expect(fake.requests).toHaveLength(2);
-    await jest.advanceTimersByTimeAsync(2_500);
-    expect(fake.requests).toHaveLength(7);
-    await jest.advanceTimersByTimeAsync(999);
-    expect(fake.requests).toHaveLength(7);
-    await jest.advanceTimersByTimeAsync(1);
-    expect(fake.requests).toHaveLength(8);
-    await jest.advanceTimersByTimeAsync(10_000);
-    expect(await waiting).toBeInstanceOf(VpsTimeoutError);
   });
 });

@@ -1,63 +1,39 @@
 /**
- * Waiting for backups: the default poll schedule, and the per-server watcher that lets every
- * waiter on one server share a single `GET /backups/?server_id=X` per tick.
+ * Waiting for backups: the per-server watcher that lets every waiter on one server share a
+ * single `GET /backups/?server_id=X` per tick. Each waiter keeps its own poll schedule and its
+ * own deadline (a {@link WaitDeadline}, whose timer works for any length).
  */
-import type { Backup } from "./schemas";
+import type { Backup } from "../schemas";
 import {
   VpsAbortError,
-  VpsApiError,
   VpsBackupFailedError,
   VpsBackupNotFoundError,
-  VpsConnectionError,
   VpsError,
   VpsTimeoutError,
   describeDuration,
-} from "./errors";
-import { isRetryableStatus } from "./retry";
+} from "../errors";
+import type { WaitDeadline } from "../core/deadline";
+import { FAST_POLL_INTERVAL_MS, type PollSchedule } from "../core/poll-schedule";
+import { isTransientFailure } from "../core/retry";
+import { setLongTimeout } from "../core/timers";
 
-/** Poll every 0.5 s during the first {@link FAST_POLL_PHASE_MS} of a wait. */
-export const FAST_POLL_INTERVAL_MS = 500;
-/** Length of the fast phase, in milliseconds: short backups are noticed within 0.5 s. */
-export const FAST_POLL_PHASE_MS = 3_000;
-/** After the fast phase, wait a third of the time already waited (each gap ×4/3 the previous). */
-export const POLL_GROWTH_FRACTION = 1 / 3;
-/** Longest gap between two polls, in milliseconds. */
-export const MAX_POLL_INTERVAL_MS = 20_000;
-/** How long `waitForBackup` waits by default, in milliseconds (1 hour). */
-export const DEFAULT_WAIT_TIMEOUT_MS = 3_600_000;
 /**
  * A backup missing from this many consecutive lists is declared gone: one miss can be a page
  * boundary shifting under a deletion between two page requests.
  */
-export const MISSES_BEFORE_GONE = 2;
-
-/**
- * The default poll schedule: the delay before the next status poll, in milliseconds, given how
- * long the wait has run. Polls at 0, 0.5, 1, … 3 s, then every `elapsed/3` (4, 5.3, 7.1, 9.5,
- * 12.6, 16.9, 22.5, 30, 40, 53.3 s), then every 20 s. Worst-case detection delay: 0.5 s for a
- * backup that finishes within 3 s, at most a third of its duration after that, at most 20 s
- * for long ones; 19 polls (the immediate one included) for a backup finishing by 90 s, like a
- * fixed 5 s poll. The README ("Waiting and the poll schedule") has the arithmetic.
- */
-export function defaultPollSchedule(elapsedMs: number): number {
-  if (elapsedMs < FAST_POLL_PHASE_MS) return FAST_POLL_INTERVAL_MS;
-  return Math.min(
-    MAX_POLL_INTERVAL_MS,
-    Math.max(FAST_POLL_INTERVAL_MS, elapsedMs * POLL_GROWTH_FRACTION),
-  );
-}
+const MISSES_BEFORE_GONE = 2;
 
 /** Lists a server's backups until every id in `wantedIds` was seen or the list ended. */
-export type ListServerBackups = (
+type ListServerBackups = (
   serverId: number,
   wantedIds: ReadonlySet<number>,
   options: { signal: AbortSignal; deadlineMs: number },
 ) => Promise<Map<number, Backup>>;
 
 /** What a watcher needs from its client. */
-export interface WatcherDependencies {
+interface WatcherDependencies {
   listServerBackups: ListServerBackups;
-  pollSchedule: (elapsedMs: number) => number;
+  pollSchedule: PollSchedule;
   /** Longest deadline of one poll request, in milliseconds (the client's `deadlineMs`). */
   requestDeadlineMs: number;
   warn(message: string): void;
@@ -66,14 +42,11 @@ export interface WatcherDependencies {
 }
 
 /** One caller of `waitForBackup`. */
-export interface BackupWaiter {
+interface BackupWaiter {
   backupId: number;
   serverId: number;
-  /** Epoch milliseconds when the wait began. */
-  startedAtMs: number;
-  /** Epoch milliseconds when the wait gives up. */
-  deadlineAtMs: number;
-  timeoutMs: number;
+  /** When the wait began and when it gives up. */
+  deadline: WaitDeadline;
   signal?: AbortSignal;
   onProgress?: (backup: Backup) => void;
   resolve(backup: Backup): void;
@@ -88,21 +61,14 @@ interface WaiterState extends BackupWaiter {
   cleanup(): void;
 }
 
-// A list failure the next tick may not repeat; anything else (401, 403, 400, a malformed
-// body) will fail again, so the waiters learn about it now instead of at their deadline.
-function isTransient(error: unknown): boolean {
-  if (error instanceof VpsApiError) return isRetryableStatus(error.status);
-  return error instanceof VpsTimeoutError || error instanceof VpsConnectionError;
-}
-
 /**
  * Polls one server's backup list for all its waiters. The next tick is due at the soonest
  * waiter's next poll time, and every waiter that joined before the tick began is resolved
  * from that one list, so N waiters on a server cost one request per tick.
  */
-export class ServerStatusWatcher {
+export class BackupWatcher {
   private readonly waiters = new Set<WaiterState>();
-  private timer: NodeJS.Timeout | undefined;
+  private cancelTick: (() => void) | undefined;
   private inFlight = false;
   private readonly stopController = new AbortController();
 
@@ -120,15 +86,14 @@ export class ServerStatusWatcher {
   add(waiter: BackupWaiter): void {
     const state: WaiterState = {
       ...waiter,
-      nextPollAtMs: waiter.startedAtMs,
+      nextPollAtMs: waiter.deadline.startedAtMs,
       lastStatus: null,
       lastError: null,
       misses: 0,
       cleanup: () => undefined,
     };
-    const deadlineTimer = setTimeout(
-      () => this.settle(state, this.timeoutError(state)),
-      Math.max(0, waiter.deadlineAtMs - Date.now()),
+    const cancelExpiry = waiter.deadline.onExpiry(() =>
+      this.settle(state, this.timeoutError(state)),
     );
     const onAbort = () =>
       this.settle(
@@ -144,7 +109,7 @@ export class ServerStatusWatcher {
       );
     waiter.signal?.addEventListener("abort", onAbort, { once: true });
     state.cleanup = () => {
-      clearTimeout(deadlineTimer);
+      cancelExpiry();
       waiter.signal?.removeEventListener("abort", onAbort);
     };
     this.waiters.add(state);
@@ -162,14 +127,14 @@ export class ServerStatusWatcher {
         : `its last status was "${state.lastStatus}"`;
     const lastError = state.lastError ? `; the last poll failed: ${state.lastError.message}` : "";
     return new VpsTimeoutError(
-      `Timed out after ${describeDuration(state.timeoutMs)} waiting for backup ${state.backupId} of server ${state.serverId} to complete (${last}${lastError}). ` +
+      `Timed out after ${describeDuration(state.deadline.timeoutMs)} waiting for backup ${state.backupId} of server ${state.serverId} to complete (${last}${lastError}). ` +
         `The backup may still finish: wait longer (raise timeoutMs) or check it later with findBackup(${state.backupId}, { serverId: ${state.serverId} }).`,
       {
         operation: `waiting for backup ${state.backupId}`,
         backupId: state.backupId,
         serverId: state.serverId,
         lastStatus: state.lastStatus,
-        timeoutMs: state.timeoutMs,
+        timeoutMs: state.deadline.timeoutMs,
       },
     );
   }
@@ -183,8 +148,8 @@ export class ServerStatusWatcher {
   }
 
   private stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.cancelTick?.();
+    this.cancelTick = undefined;
     this.stopController.abort();
     this.dependencies.onIdle();
   }
@@ -193,19 +158,19 @@ export class ServerStatusWatcher {
     if (this.inFlight || this.waiters.size === 0) return;
     let soonest = Infinity;
     for (const state of this.waiters) soonest = Math.min(soonest, state.nextPollAtMs);
-    if (this.timer) clearTimeout(this.timer);
-    // setTimeout even for a due poll: waiters added in the same turn share the first tick.
-    this.timer = setTimeout(() => void this.tick(), Math.max(0, soonest - Date.now()));
+    this.cancelTick?.();
+    // A timer even for a due poll: waiters added in the same turn share the first tick.
+    this.cancelTick = setLongTimeout(() => void this.tick(), soonest - Date.now());
   }
 
   private async tick(): Promise<void> {
-    this.timer = undefined;
+    this.cancelTick = undefined;
     this.inFlight = true;
     const tickStartedAtMs = Date.now();
     const served = [...this.waiters];
     const wantedIds = new Set(served.map((state) => state.backupId));
     const longestRemainingMs = Math.max(
-      ...served.map((state) => state.deadlineAtMs - tickStartedAtMs),
+      ...served.map((state) => state.deadline.remainingMs(tickStartedAtMs)),
     );
     let found: Map<number, Backup> | undefined;
     let failure: unknown;
@@ -222,9 +187,9 @@ export class ServerStatusWatcher {
     const now = Date.now();
     for (const state of served) {
       if (!this.waiters.has(state)) continue;
-      const nextPollAtMs = now + this.dependencies.pollSchedule(now - state.startedAtMs);
+      const nextPollAtMs = now + this.dependencies.pollSchedule(state.deadline.elapsedMs(now));
       if (found === undefined) {
-        if (!isTransient(failure)) {
+        if (!isTransientFailure(failure)) {
           this.settle(state, failure instanceof VpsError ? failure : this.unexpected(failure));
           continue;
         }
@@ -252,7 +217,7 @@ export class ServerStatusWatcher {
       else if (backup.status === "failed") this.settle(state, this.failedError(state));
       else state.nextPollAtMs = nextPollAtMs;
     }
-    if (failure !== undefined && isTransient(failure) && this.waiters.size > 0) {
+    if (failure !== undefined && isTransientFailure(failure) && this.waiters.size > 0) {
       this.dependencies.warn(
         `Polling the backups of server ${this.serverId} failed, will poll again: ${(failure as Error).message}`,
       );

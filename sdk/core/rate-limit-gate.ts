@@ -1,53 +1,8 @@
 /**
- * Retry timing: jittered exponential backoff, `Retry-After` parsing, and the rate-limit gate
- * that makes every caller sharing one client wait for `RateLimit-Reset` instead of burning
- * 429s. Pure functions and one small class; the one request loop in `client.ts` uses them.
+ * The rate-limit gate: every caller sharing one client waits in one line for
+ * `RateLimit-Reset` (or a 429's `Retry-After`) instead of burning 429s and retry budgets.
  */
-
-/** Backoff of the first retry, in milliseconds (doubles each retry). */
-export const DEFAULT_RETRY_BASE_DELAY_MS = 500;
-/** Longest backoff between two attempts, in milliseconds. */
-export const DEFAULT_RETRY_MAX_DELAY_MS = 8_000;
-/** Fraction of each backoff removed at random, so concurrent callers do not retry in lockstep. */
-export const RETRY_JITTER = 0.25;
-
-/** Statuses a GET or DELETE retries: request timeout, rate limit, platform failures. */
-export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500;
-}
-
-/**
- * Backoff before retry number `retryIndex` (0 for the first retry), in milliseconds:
- * `min(base·2ⁿ, max)` minus up to 25 % at random.
- */
-export function computeBackoffMs(
-  retryIndex: number,
-  baseDelayMs: number = DEFAULT_RETRY_BASE_DELAY_MS,
-  maxDelayMs: number = DEFAULT_RETRY_MAX_DELAY_MS,
-  random: () => number = Math.random,
-): number {
-  const exponential = Math.min(maxDelayMs, baseDelayMs * 2 ** retryIndex);
-  return Math.round(exponential * (1 - RETRY_JITTER * random()));
-}
-
-/**
- * Parses a `Retry-After` header (delta seconds, or an HTTP date) into milliseconds from `nowMs`.
- * Returns null when absent or unparseable; a date in the past gives 0.
- */
-export function parseRetryAfterMs(
-  header: string | undefined,
-  nowMs: number = Date.now(),
-): number | null {
-  if (header === undefined) return null;
-  const text = header.trim();
-  if (text === "") return null;
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
-  // An HTTP date always names a weekday or month; Date.parse alone would read "-3" as a year.
-  if (!/[a-z]/i.test(text)) return null;
-  const dateMs = Date.parse(text);
-  if (Number.isNaN(dateMs)) return null;
-  return Math.max(0, dateMs - nowMs);
-}
+import { setLongTimeout } from "./timers";
 
 // `RateLimit-Reset` is delta seconds (IETF draft, and this platform); some APIs send an epoch
 // timestamp instead. No plausible delta is this large, so a larger number is an epoch.
@@ -57,7 +12,7 @@ const EPOCH_SECONDS_THRESHOLD = 1_000_000_000;
  * Parses `RateLimit-Reset` into milliseconds from `nowMs` (delta seconds, or epoch seconds).
  * Returns null when absent or unparseable.
  */
-export function parseRateLimitResetMs(
+function parseRateLimitResetMs(
   header: string | undefined,
   nowMs: number = Date.now(),
 ): number | null {
@@ -73,7 +28,7 @@ function parseCount(header: string | undefined): number | null {
 }
 
 /** Requests sent at once before the platform's first answer tells its rate limit. */
-export const FIRST_CONTACT_CONCURRENCY = 4;
+const FIRST_CONTACT_CONCURRENCY = 4;
 
 interface QueuedRequest {
   admit(): void;
@@ -104,7 +59,7 @@ export class RateLimitGate {
   private answered = false;
   /** Requests waiting for a place, oldest first. */
   private readonly queue: QueuedRequest[] = [];
-  private pumpTimer: NodeJS.Timeout | undefined;
+  private cancelPump: (() => void) | undefined;
 
   /**
    * Records the rate-limit headers of a response (lowercase names), before {@link release}.
@@ -177,12 +132,12 @@ export class RateLimitGate {
         reject(error);
       };
       const onAbort = () => fail(options.abortError());
-      const timer = setTimeout(
+      const cancelTimer = setLongTimeout(
         () => fail(options.timeoutError()),
-        Math.max(0, options.deadlineAtMs - Date.now()),
+        options.deadlineAtMs - Date.now(),
       );
       const cleanup = () => {
-        clearTimeout(timer);
+        cancelTimer();
         options.signal?.removeEventListener("abort", onAbort);
       };
       options.signal?.addEventListener("abort", onAbort, { once: true });
@@ -200,14 +155,12 @@ export class RateLimitGate {
 
   /** Admits queued requests, oldest first, while the quota allows; else wakes up later. */
   private pump(): void {
-    if (this.pumpTimer) {
-      clearTimeout(this.pumpTimer);
-      this.pumpTimer = undefined;
-    }
+    this.cancelPump?.();
+    this.cancelPump = undefined;
     while (this.queue.length > 0) {
       const waitMs = this.admitNow(Date.now());
       if (waitMs > 0) {
-        this.pumpTimer = setTimeout(() => this.pump(), waitMs);
+        this.cancelPump = setLongTimeout(() => this.pump(), waitMs);
         return;
       }
       this.queue.shift()?.admit();

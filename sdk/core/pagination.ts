@@ -10,9 +10,13 @@
  * - An empty page, or a `next` already visited, always ends the walk, so a misbehaving
  *   server cannot make the client loop forever.
  */
+import type { z } from "zod";
+import { VpsResponseValidationError } from "../errors";
+import type { CallContext } from "./call";
+import type { Requester } from "./request";
 
 /** The fields of a list page that drive paging. */
-export interface PageLinks {
+interface PageLinks {
   /** Total number of items across all pages. */
   count: number;
   /** Absolute URL of the next page; null on the last page; absent when the platform does not say. */
@@ -22,11 +26,11 @@ export interface PageLinks {
 }
 
 /** Where the next page is: a URL to fetch, a page number to ask for, or nowhere. */
-export type NextPage =
+type NextPage =
   { kind: "url"; url: URL } | { kind: "pageNumber"; pageNumber: number } | { kind: "done" };
 
 /** Raised by {@link nextPageOf} when `next` points away from the base URL's origin. */
-export class CrossOriginPageError extends Error {
+class CrossOriginPageError extends Error {
   constructor(
     readonly nextUrl: string,
     readonly allowedOrigin: string,
@@ -45,7 +49,7 @@ function safeOrigin(url: string): string {
 }
 
 /** The state of one walk through a list. */
-export interface PageWalk {
+interface PageWalk {
   /** URL of the page just fetched (relative `next` links resolve against it). */
   currentUrl: URL;
   /** 1-based number of the page just fetched. */
@@ -59,7 +63,7 @@ export interface PageWalk {
 }
 
 /** Decides where the page after `page` is. Throws {@link CrossOriginPageError} for a foreign `next`. */
-export function nextPageOf(page: PageLinks, walk: PageWalk): NextPage {
+function nextPageOf(page: PageLinks, walk: PageWalk): NextPage {
   if (page.results.length === 0) return { kind: "done" };
   if (typeof page.next === "string" && page.next !== "") {
     const url = new URL(page.next, walk.currentUrl);
@@ -72,4 +76,62 @@ export function nextPageOf(page: PageLinks, walk: PageWalk): NextPage {
     return { kind: "pageNumber", pageNumber: walk.pageNumber + 1 };
   }
   return { kind: "done" };
+}
+
+/**
+ * Walks a list endpoint page by page (one request each, through the one request path),
+ * yielding each page's parsed items; stops as {@link nextPageOf} says.
+ */
+export async function* iteratePages<Item>(
+  requester: Requester,
+  call: CallContext,
+  path: string,
+  query: Record<string, string | number | undefined>,
+  pageSchema: z.ZodType<{ count: number; next?: string | null; results: Item[] }>,
+  pageSize: number | undefined,
+): AsyncGenerator<Item[]> {
+  const firstQuery = { ...query, page_size: pageSize };
+  let target: URL = requester.buildUrl(path, firstQuery);
+  let pageNumber = 1;
+  let itemsSoFar = 0;
+  const visited = new Set<string>();
+  for (;;) {
+    visited.add(target.toString());
+    const page = await requester.request(call, {
+      method: "GET",
+      target,
+      idempotent: true,
+      schema: pageSchema,
+    });
+    itemsSoFar += page.results.length;
+    yield page.results;
+    let next;
+    try {
+      next = nextPageOf(page, {
+        currentUrl: target,
+        pageNumber,
+        itemsSoFar,
+        visited,
+        allowedOrigin: requester.baseOrigin,
+      });
+    } catch (error) {
+      if (!(error instanceof CrossOriginPageError)) throw error;
+      throw new VpsResponseValidationError(
+        `Refused to follow the next page while ${call.operation}: ${error.message}. The API token is only ever sent to ${requester.baseOrigin}; if the platform moved, set baseUrl (VPS_API_URL) to its new address.`,
+        {
+          operation: call.operation,
+          status: 200,
+          method: "GET",
+          path: requester.relativePath(target),
+          issues: "next: points to another origin",
+        },
+      );
+    }
+    if (next.kind === "done") return;
+    pageNumber += 1;
+    target =
+      next.kind === "url"
+        ? next.url
+        : requester.buildUrl(path, { ...firstQuery, page: next.pageNumber });
+  }
 }

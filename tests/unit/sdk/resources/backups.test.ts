@@ -1,13 +1,14 @@
 import { randomBytes } from "node:crypto";
-import type { TransportRequest } from "../../../sdk";
+import type { TransportRequest } from "../../../../sdk";
 import {
   VpsBadRequestError,
   VpsConflictError,
   VpsNotFoundError,
   VpsServerError,
   VpsTimeoutError,
-} from "../../../sdk";
+} from "../../../../sdk";
 import {
+  FAKE_BASE_URL,
   FakeTransport,
   type FakeReply,
   fail,
@@ -17,7 +18,7 @@ import {
   page,
   text,
   wireBackup,
-} from "./fake-transport";
+} from "../fake-transport";
 
 const SERVER_ID = 12345;
 
@@ -87,7 +88,7 @@ describe("createBackup never repeats a POST blindly", () => {
     "after %s that committed, it adopts the backup and POSTs once",
     async (_what, reply) => {
       const { fake, backups } = fakePlatform([reply]);
-      const client = fakeClient(fake, { timeoutMs: 50 });
+      const client = fakeClient(fake, { timeoutMs: 250 });
       const wanted = description();
       const created = await client.createBackup({ serverId: SERVER_ID, description: wanted });
       expect(fake.requestsTo("POST", "/backups/")).toHaveLength(1);
@@ -118,7 +119,7 @@ describe("createBackup never repeats a POST blindly", () => {
   test("a backup this client already knows is never adopted", async () => {
     const wanted = description();
     const { fake, backups } = fakePlatform(["created", "hang"]);
-    const client = fakeClient(fake, { timeoutMs: 50 });
+    const client = fakeClient(fake, { timeoutMs: 250 });
     const first = await client.createBackup({ serverId: SERVER_ID, description: wanted });
     // The second POST hangs after committing; the list then shows both: the known first one
     // and the new one; only the new one may be adopted.
@@ -330,98 +331,26 @@ describe("createBackup never repeats a POST blindly", () => {
   });
 });
 
-describe("restoreServer never repeats a POST blindly", () => {
-  const restoreBody = {
-    message: "Restore started.",
-    server_id: SERVER_ID,
-    backup_id: 501,
-    status: "restoring",
-  };
-  const server = (status: string) =>
-    json(200, { id: SERVER_ID, name: "web-server-01", status, disk_gb: 80 });
+const completedBackups = (n: number, serverId = 12345) =>
+  Array.from({ length: n }, () => wireBackup({ serverId, status: "completed" }));
 
-  test("a server already restoring: a conflict, and no POST", async () => {
-    const fake = new FakeTransport().enqueue(server("restoring"));
-    const error = await fakeClient(fake)
-      .restoreServer(SERVER_ID, 501)
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(VpsConflictError);
-    expect((error as Error).message).toMatch(/already restoring/);
-    expect(fake.requestsTo("POST", "/restore/")).toHaveLength(0);
-  });
-
-  test("a timeout, then the server is restoring: accepted, one POST", async () => {
-    const fake = new FakeTransport().enqueue(server("active"), "hang", server("restoring"));
-    const result = await fakeClient(fake, { timeoutMs: 30 }).restoreServer(SERVER_ID, 501);
-    expect(result).toEqual({
-      serverId: SERVER_ID,
-      backupId: 501,
-      status: "restoring",
-      message: null,
-    });
-    expect(
-      fake.requests.map((request) => `${request.method} ${new URL(request.url).pathname}`),
-    ).toEqual([
-      "GET /api/v1/servers/12345/",
-      "POST /api/v1/servers/12345/restore/",
-      "GET /api/v1/servers/12345/",
-    ]);
-  });
-
-  test("a 502, then the server is active: POSTs again", async () => {
+describe("findBackup", () => {
+  test("stops at the page that holds the backup", async () => {
+    const [p1, p2] = [completedBackups(2), completedBackups(2)];
+    const target = p2[1]!;
     const fake = new FakeTransport().enqueue(
-      server("active"),
-      text(502, ""),
-      server("active"),
-      json(202, restoreBody),
+      json(200, page(p1, { count: 6, next: `${FAKE_BASE_URL}/backups/?page=2&server_id=12345` })),
+      json(200, page(p2, { count: 6, next: `${FAKE_BASE_URL}/backups/?page=3&server_id=12345` })),
     );
-    const result = await fakeClient(fake).restoreServer(SERVER_ID, 501);
-    expect(result).toEqual({
-      serverId: SERVER_ID,
-      backupId: 501,
-      status: "restoring",
-      message: "Restore started.",
-    });
-    expect(fake.requestsTo("POST", "/restore/")).toHaveLength(2);
-    expect(JSON.parse(fake.requests[3]!.body!)).toEqual({ backup_id: 501 });
-  });
-
-  test("a connection reset, then 409 already restoring: the first attempt was accepted", async () => {
-    const fake = new FakeTransport().enqueue(
-      server("active"),
-      fail("ECONNRESET"),
-      server("active"),
-      json(409, { detail: "This server is already being restored." }),
-    );
-    const result = await fakeClient(fake).restoreServer(SERVER_ID, 501);
-    expect(result).toMatchObject({ serverId: SERVER_ID, backupId: 501, status: "restoring" });
-  });
-
-  test("a 409 on the first attempt is a conflict", async () => {
-    const fake = new FakeTransport().enqueue(
-      server("active"),
-      json(409, { detail: "This server is already being restored." }),
-    );
-    await expect(fakeClient(fake).restoreServer(SERVER_ID, 501)).rejects.toBeInstanceOf(
-      VpsConflictError,
-    );
+    const found = await fakeClient(fake).findBackup(target.id, { serverId: 12345 });
+    expect(found).toMatchObject({ id: target.id, serverId: 12345, status: "completed" });
     expect(fake.requests).toHaveLength(2);
+    expect(new URL(fake.requests[0]!.url).searchParams.get("server_id")).toBe("12345");
   });
 
-  test("a 400 (backup not completed) is final", async () => {
-    const fake = new FakeTransport().enqueue(
-      server("active"),
-      json(400, { backup_id: ["Backup 501 is not completed."] }),
-    );
-    const error = await fakeClient(fake)
-      .restoreServer(SERVER_ID, 501)
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(VpsBadRequestError);
-    expect((error as VpsBadRequestError).fieldErrors).toEqual({
-      backup_id: ["Backup 501 is not completed."],
-    });
-    expect((error as Error).message).toBe(
-      "400 Bad Request restoring server 12345 from backup 501: the platform rejected the request: backup_id: Backup 501 is not completed. — fix the argument named",
-    );
+  test("returns undefined when no page holds it", async () => {
+    const fake = new FakeTransport().enqueue(json(200, page(completedBackups(3))));
+    expect(await fakeClient(fake).findBackup(1)).toBeUndefined();
+    expect(new URL(fake.requests[0]!.url).search).toBe("");
   });
 });

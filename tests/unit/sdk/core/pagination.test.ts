@@ -1,5 +1,12 @@
-import { VpsResponseValidationError } from "../../../sdk";
-import { FAKE_BASE_URL, FakeTransport, fakeClient, json, page, wireBackup } from "./fake-transport";
+import { VpsResponseValidationError } from "../../../../sdk";
+import {
+  FAKE_BASE_URL,
+  FakeTransport,
+  fakeClient,
+  json,
+  page,
+  wireBackup,
+} from "../fake-transport";
 
 const backups = (n: number, serverId = 12345) =>
   Array.from({ length: n }, () => wireBackup({ serverId, status: "completed" }));
@@ -38,7 +45,29 @@ describe("pagination", () => {
       json(200, page([p1[2], ...p2], { count: 6, next: null })),
     );
     const ids = (await fakeClient(fake).listBackups()).map((backup) => backup.id);
-    expect(ids).toEqual([...p1, ...p2].map((backup) => backup.id));
+    expect(ids).toEqual([...p1, ...p2].map((backup) => backup.id).sort((a, b) => b - a));
+  });
+
+  test("listBackups returns newest first (descending id), whatever order the pages came in", async () => {
+    const ids = [501, 499, 520, 495, 530, 12];
+    const fake = new FakeTransport().enqueue(
+      json(
+        200,
+        page(
+          ids.slice(0, 3).map((id) => wireBackup({ id })),
+          { count: 6, next: `${FAKE_BASE_URL}/backups/?page=2` },
+        ),
+      ),
+      json(
+        200,
+        page(
+          ids.slice(3).map((id) => wireBackup({ id })),
+          { count: 6, next: null },
+        ),
+      ),
+    );
+    const listed = (await fakeClient(fake).listBackups()).map((backup) => backup.id);
+    expect(listed).toEqual([530, 520, 501, 499, 495, 12]);
   });
 
   test("without next or previous keys, a page holding all of count is the only page", async () => {
@@ -130,26 +159,5 @@ describe("pagination", () => {
       [2, 20],
       [1, 20],
     ]);
-  });
-});
-
-describe("findBackup", () => {
-  test("stops at the page that holds the backup", async () => {
-    const [p1, p2] = [backups(2), backups(2)];
-    const target = p2[1]!;
-    const fake = new FakeTransport().enqueue(
-      json(200, page(p1, { count: 6, next: `${FAKE_BASE_URL}/backups/?page=2&server_id=12345` })),
-      json(200, page(p2, { count: 6, next: `${FAKE_BASE_URL}/backups/?page=3&server_id=12345` })),
-    );
-    const found = await fakeClient(fake).findBackup(target.id, { serverId: 12345 });
-    expect(found).toMatchObject({ id: target.id, serverId: 12345, status: "completed" });
-    expect(fake.requests).toHaveLength(2);
-    expect(new URL(fake.requests[0]!.url).searchParams.get("server_id")).toBe("12345");
-  });
-
-  test("returns undefined when no page holds it", async () => {
-    const fake = new FakeTransport().enqueue(json(200, page(backups(3))));
-    expect(await fakeClient(fake).findBackup(1)).toBeUndefined();
-    expect(new URL(fake.requests[0]!.url).search).toBe("");
   });
 });

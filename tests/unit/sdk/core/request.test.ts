@@ -10,19 +10,19 @@ import {
   VpsResponseValidationError,
   VpsServerError,
   VpsTimeoutError,
-  computeBackoffMs,
-  isRetryableStatus,
-  parseRetryAfterMs,
-} from "../../../sdk";
+} from "../../../../sdk";
 import {
+  DAY_MS,
   FakeTransport,
   type FakeReply,
+  LONG_DURATIONS,
   fail,
   fakeClient,
   json,
   page,
   text,
-} from "./fake-transport";
+  track,
+} from "../fake-transport";
 
 const serverBody = { id: 7, name: "web-7", status: "active", disk_gb: 40 };
 const reads: Array<[string, (client: VpsClient) => Promise<unknown>, FakeReply]> = [
@@ -49,7 +49,7 @@ describe("GET and DELETE retry what may succeed next time", () => {
   );
   test.each(cases)("%s after %s", async (_call, _what, run, reply, success) => {
     const fake = new FakeTransport().enqueue(reply, success);
-    const client = fakeClient(fake, { timeoutMs: 50 });
+    const client = fakeClient(fake, { timeoutMs: 250 });
     await expect(run(client)).resolves.not.toThrow();
     expect(fake.requests).toHaveLength(2);
     expect(client.stats).toMatchObject({ requests: 2, retries: 1 });
@@ -104,7 +104,7 @@ describe("what never retries", () => {
   });
 });
 
-describe("Retry-After and rate limits", () => {
+describe("Retry-After, deadlines and timeouts", () => {
   afterEach(() => jest.useRealTimers());
 
   test("Retry-After in seconds is waited for exactly", async () => {
@@ -152,106 +152,10 @@ describe("Retry-After and rate limits", () => {
     expect(fake.requests).toHaveLength(1);
   });
 
-  test("RateLimit-Remaining: 0 makes later requests wait for RateLimit-Reset instead of earning a 429", async () => {
-    jest.useFakeTimers();
-    const exhausted = {
-      "ratelimit-limit": "10",
-      "ratelimit-remaining": "0",
-      "ratelimit-reset": "4",
-    };
-    const fake = new FakeTransport()
-      .enqueue(json(200, serverBody, exhausted))
-      .onRequest(() => json(200, serverBody));
-    const client = fakeClient(fake, { deadlineMs: 60_000, timeoutMs: 30_000 });
-    await client.getServer(7);
-    const later = [client.getServer(7), client.listBackups(), client.deleteBackup(9)];
-    await jest.advanceTimersByTimeAsync(3_999);
-    expect(fake.requests).toHaveLength(1);
-    fake.onRequest((request) =>
-      request.method === "DELETE"
-        ? text(204, "")
-        : request.url.includes("/servers/")
-          ? json(200, serverBody)
-          : json(200, page([])),
-    );
-    await jest.advanceTimersByTimeAsync(1);
-    await Promise.all(later);
-    expect(fake.requests).toHaveLength(4);
-    expect(client.stats).toMatchObject({ rateLimited: 0, rateLimitPauses: 3 });
-  });
-
-  test("a 429 pauses every caller of the client, not only the one that got it", async () => {
-    jest.useFakeTimers();
-    const fake = new FakeTransport()
-      .enqueue(json(429, { detail: "Slow down." }, { "retry-after": "1" }))
-      .onRequest(() => json(200, serverBody));
-    const client = fakeClient(fake, { deadlineMs: 60_000, timeoutMs: 30_000 });
-    const first = client.getServer(7);
-    await jest.advanceTimersByTimeAsync(0);
-    const second = client.getServer(7);
-    await jest.advanceTimersByTimeAsync(999);
-    expect(fake.requests).toHaveLength(1);
-    await jest.advanceTimersByTimeAsync(1);
-    await Promise.all([first, second]);
-    expect(fake.requests).toHaveLength(3);
-  });
-
-  test("after a 429 the quota comes back one probe first, then as many requests as it reports", async () => {
-    jest.useFakeTimers();
-    const refused = {
-      "retry-after": "1",
-      "ratelimit-limit": "10",
-      "ratelimit-remaining": "0",
-      "ratelimit-reset": "1",
-    };
-    const fake = new FakeTransport()
-      .enqueue(json(429, { detail: "Slow down." }, refused))
-      .enqueue(
-        json(200, serverBody, {
-          "ratelimit-limit": "10",
-          "ratelimit-remaining": "3",
-          "ratelimit-reset": "10",
-        }),
-      )
-      .onRequest(() => json(200, serverBody));
-    const client = fakeClient(fake, { deadlineMs: 60_000, timeoutMs: 30_000 });
-    const first = client.getServer(7);
-    await jest.advanceTimersByTimeAsync(0);
-    expect(fake.requests).toHaveLength(1);
-    const others = Array.from({ length: 5 }, () => client.getServer(7));
-    await jest.advanceTimersByTimeAsync(999);
-    // Nobody is sent into the pause.
-    expect(fake.requests).toHaveLength(1);
-    await jest.advanceTimersByTimeAsync(1);
-    // One probe, whose answer says 3 more may go now.
-    await jest.advanceTimersByTimeAsync(0);
-    expect(fake.requests).toHaveLength(5);
-    // The last two wait for the quota's reset, 10 s after the probe's answer.
-    await jest.advanceTimersByTimeAsync(9_000);
-    expect(fake.requests).toHaveLength(5);
-    await jest.advanceTimersByTimeAsync(1_000);
-    await Promise.all([first, ...others]);
-    expect(fake.requests).toHaveLength(7);
-    expect(client.stats.rateLimited).toBe(1);
-  });
-
-  test("a rate-limit pause past the deadline fails at once", async () => {
-    const exhausted = { "ratelimit-remaining": "0", "ratelimit-reset": "120" };
-    const fake = new FakeTransport().enqueue(json(200, serverBody, exhausted));
-    const client = fakeClient(fake, { deadlineMs: 5_000 });
-    await client.getServer(7);
-    const error = await client.getServer(7).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(VpsRateLimitError);
-    expect((error as Error).message).toMatch(
-      /^Rate limited reading server 7: the platform's rate limit resets in 120 s, after this call's deadline/,
-    );
-    expect(fake.requests).toHaveLength(1);
-  });
-
   test("backoff that would pass the deadline stops retrying", async () => {
     const fake = new FakeTransport().onRequest(() => text(503, ""));
     const client = fakeClient(fake, {
-      deadlineMs: 50,
+      deadlineMs: 5_000,
       retryBaseDelayMs: 10_000,
       retryMaxDelayMs: 10_000,
     });
@@ -262,54 +166,6 @@ describe("Retry-After and rate limits", () => {
     );
     expect(fake.requests).toHaveLength(1);
   });
-});
-
-describe("retry timing helpers", () => {
-  test.each([
-    [0, 500],
-    [1, 1_000],
-    [2, 2_000],
-    [3, 4_000],
-    [4, 8_000],
-    [5, 8_000],
-    [10, 8_000],
-  ])(
-    "backoff before retry %i without jitter is %i ms, and at most 25 %% less with it",
-    (retryIndex, full) => {
-      expect(computeBackoffMs(retryIndex, 500, 8_000, () => 0)).toBe(full);
-      expect(computeBackoffMs(retryIndex, 500, 8_000, () => 1)).toBe(full * 0.75);
-      expect(computeBackoffMs(retryIndex, 500, 8_000, () => 0.5)).toBe(Math.round(full * 0.875));
-    },
-  );
-
-  const now = Date.parse("2025-01-16T15:45:00Z");
-  test.each([
-    ["0", 0],
-    ["7", 7_000],
-    ["1.5", 1_500],
-    ["Thu, 16 Jan 2025 15:45:30 GMT", 30_000],
-    ["Thu, 16 Jan 2025 15:00:00 GMT", 0],
-    ["soon", null],
-    ["", null],
-    ["-3", null],
-  ])("Retry-After %j is %p ms", (header, expected) => {
-    expect(parseRetryAfterMs(header, now)).toBe(expected);
-  });
-
-  test.each([
-    [408, true],
-    [429, true],
-    [500, true],
-    [503, true],
-    [400, false],
-    [401, false],
-    [403, false],
-    [404, false],
-    [409, false],
-    [422, false],
-  ])("status %i retryable: %p", (status, retryable) => {
-    expect(isRetryableStatus(status)).toBe(retryable);
-  });
 
   test("a timeout is a VpsTimeoutError even after retries", async () => {
     const fake = new FakeTransport().onRequest(() => "hang");
@@ -318,5 +174,45 @@ describe("retry timing helpers", () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VpsTimeoutError);
     expect(fake.requests).toHaveLength(3);
+  });
+});
+
+describe("long timeouts and deadlines", () => {
+  afterEach(() => jest.useRealTimers());
+
+  test.each(LONG_DURATIONS)(
+    "a timeoutMs and deadlineMs of %s are waited out, not ended after 1 ms",
+    async (_what, durationMs) => {
+      jest.useFakeTimers();
+      const fake = new FakeTransport().onRequest(() => "hang");
+      const client = fakeClient(fake, {
+        timeoutMs: durationMs,
+        deadlineMs: durationMs,
+        maxRetries: 0,
+      });
+      const reading = track(client.getServer(7));
+      await jest.advanceTimersByTimeAsync(durationMs - 1);
+      expect(reading.settled()).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      await expect(reading.result).rejects.toBeInstanceOf(VpsTimeoutError);
+      expect(fake.requests).toHaveLength(1);
+    },
+  );
+
+  test("a Retry-After of 25 days within a 30-day deadline is waited for in full", async () => {
+    jest.useFakeTimers();
+    const retryAfterMs = 25 * DAY_MS;
+    const fake = new FakeTransport()
+      .enqueue(
+        json(503, { detail: "Maintenance." }, { "retry-after": String(retryAfterMs / 1000) }),
+      )
+      .onRequest(() => json(200, serverBody));
+    const client = fakeClient(fake, { deadlineMs: 30 * DAY_MS, timeoutMs: 30_000 });
+    const reading = track(client.getServer(7));
+    await jest.advanceTimersByTimeAsync(retryAfterMs - 1);
+    expect(fake.requests).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1);
+    await expect(reading.result).resolves.toMatchObject({ id: 7 });
+    expect(fake.requests).toHaveLength(2);
   });
 });

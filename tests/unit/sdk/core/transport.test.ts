@@ -6,8 +6,8 @@ import {
   VpsClient,
   VpsConnectionError,
   VpsResponseValidationError,
-} from "../../../sdk";
-import { canaryToken } from "./fake-transport";
+} from "../../../../sdk";
+import { canaryToken } from "../fake-transport";
 
 // The default transport against a real HTTP server on 127.0.0.1 (port 0): redirects, the
 // size cap and connection failures behave as documented, and nothing leaks the token.
