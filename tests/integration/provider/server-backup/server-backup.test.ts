@@ -2,15 +2,15 @@
  * The ServerBackup provider against the real emulator: the methods the engine calls, in the
  * order it calls them.
  */
-import { ResourceInitializationError } from "../../../provider/errors";
-import { serverBackup } from "../../../provider/runtime";
-import { interruptOperations, sharedClient } from "../../../provider/runtime";
+import { ResourceInitializationError } from "../../../../provider/core/errors";
+import { serverBackup } from "../../../../provider/runtime";
+import { interruptOperations, sharedClient } from "../../../../provider/runtime";
 import {
   type ProviderFixture,
   configureStack,
   emulatedBackup,
   startProviderFixture,
-} from "./provider-fixtures";
+} from "../provider-fixtures";
 
 let fixture: ProviderFixture;
 

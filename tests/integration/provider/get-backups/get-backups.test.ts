@@ -7,10 +7,10 @@ import {
   getBackupOutput,
   getBackups,
   getBackupsOutput,
-} from "../../../provider/get-backups";
-import { BackupMatchError } from "../../../provider/errors";
-import { sharedClient } from "../../../provider/runtime";
-import { type ProviderFixture, startProviderFixture } from "./provider-fixtures";
+} from "../../../../provider/dynamic/get-backups";
+import { BackupMatchError } from "../../../../provider/core/errors";
+import { sharedClient } from "../../../../provider/runtime";
+import { type ProviderFixture, startProviderFixture } from "../provider-fixtures";
 
 let fixture: ProviderFixture;
 let serverId: number;

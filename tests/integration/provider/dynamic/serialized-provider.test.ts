@@ -12,11 +12,11 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { type ProviderFixture, emulatedBackup, startProviderFixture } from "./provider-fixtures";
+import { type ProviderFixture, emulatedBackup, startProviderFixture } from "../provider-fixtures";
 
 /** The documented bound of each serialized provider's `__provider` text (README, "How the provider is stored"). */
 const MAX_SERIALIZED_PROVIDER_BYTES = 3 * 1024;
-const repoRoot = path.resolve(__dirname, "../../..");
+const repoRoot = path.resolve(__dirname, "../../../..");
 // The host loads require-from-string from @pulumi/pulumi's dependencies; so do we.
 const requireFromString = createRequire(require.resolve("@pulumi/pulumi"))(
   "require-from-string",
@@ -29,7 +29,7 @@ const nodeCreateRequire = (requireFromString as unknown as (code: string) => typ
   'module.exports = require("node:module").createRequire;',
 );
 
-type ProviderRuntime = typeof import("../../../provider/runtime");
+type ProviderRuntime = typeof import("../../../../provider/runtime");
 
 let fixture: ProviderFixture;
 let scratch: string;
@@ -47,7 +47,7 @@ let serialized: { serverBackupProvider: string; serverRestoreProvider: string };
 function serializeBuiltProviders(token: string): typeof serialized {
   const script = `
     const pulumi = require(${JSON.stringify(require.resolve("@pulumi/pulumi"))});
-    const providers = require(${JSON.stringify(path.join(packageDir, "dist/provider/serialized-providers.js"))});
+    const providers = require(${JSON.stringify(path.join(packageDir, "dist/provider/dynamic/serialized-providers.js"))});
     (async () => {
       const result = {};
       for (const name of ["serverBackupProvider", "serverRestoreProvider"]) {

@@ -1,10 +1,10 @@
 /**
  * The ServerRestore provider and the restoreServer function against the real emulator.
  */
-import { ResourceInitializationError } from "../../../provider/errors";
-import { restoreServer } from "../../../provider/restore-server";
-import { serverRestore, sharedClient } from "../../../provider/runtime";
-import { type ProviderFixture, emulatedBackup, startProviderFixture } from "./provider-fixtures";
+import { ResourceInitializationError } from "../../../../provider/core/errors";
+import { restoreServer } from "../../../../provider/dynamic/restore-server";
+import { serverRestore, sharedClient } from "../../../../provider/runtime";
+import { type ProviderFixture, emulatedBackup, startProviderFixture } from "../provider-fixtures";
 
 let fixture: ProviderFixture;
 const RESTORE_ROUTE = "/servers/{serverId}/restore/";
