@@ -54,7 +54,7 @@ function sdkField<T extends z.ZodType>(schema: T, fix?: string): T {
 }
 
 function wordingOf(field: z.ZodType): { fix: string | undefined } | undefined {
-  for (let schema: z.ZodType | undefined = field; schema !== undefined; ) {
+  for (let schema: z.ZodType | undefined = field; schema !== undefined;) {
     const wording = sdkFieldWording.get(schema);
     if (wording) return wording;
     schema =
@@ -123,10 +123,12 @@ export const ApiTokenInput = z
 /** A non-empty string such as a status filter. */
 export const StatusFilterInput = z
   .string({
-    error: (issue) => `must be a non-empty string, got ${describeValue(issue.input)}; e.g. "completed"`,
+    error: (issue) =>
+      `must be a non-empty string, got ${describeValue(issue.input)}; e.g. "completed"`,
   })
   .min(1, {
-    error: (issue) => `must be a non-empty string, got ${describeValue(issue.input)}; e.g. "completed"`,
+    error: (issue) =>
+      `must be a non-empty string, got ${describeValue(issue.input)}; e.g. "completed"`,
   });
 
 function regexProblem(value: string): string | undefined {

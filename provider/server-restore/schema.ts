@@ -56,7 +56,10 @@ export const ServerRestoreStateSchema = z.object({
       "The server's status when the last restore ended: `active` after a completed wait, else `restoring`.",
     ),
   restoredAt: z.string().describe("When the last restore was requested (ISO 8601 UTC)."),
-  message: z.string().nullable().describe("The platform's message about the last restore, or null."),
+  message: z
+    .string()
+    .nullable()
+    .describe("The platform's message about the last restore, or null."),
 });
 
 /** The arguments of the `restoreServer` function. */
@@ -79,4 +82,3 @@ export const RestoreServerArgsSchema = z.object({
     "The API token. Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`.",
   ),
 });
-

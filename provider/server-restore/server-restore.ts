@@ -99,7 +99,10 @@ export const serverRestoreOperations = {
     const changed = inputNames(ServerRestoreInputsSchema).filter(
       (name) => isUnknownInput(news[name]) || !sameInputValue(olds[name], news[name]),
     );
-    return { changes: changed.length > 0, replaces: changed.includes("serverId") ? ["serverId"] : [] };
+    return {
+      changes: changed.length > 0,
+      replaces: changed.includes("serverId") ? ["serverId"] : [],
+    };
   },
 
   /** Restores the server (and waits, unless `waitForCompletion` is false). */
