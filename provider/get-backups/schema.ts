@@ -43,5 +43,3 @@ export const GetBackupArgsSchema = GetBackupsArgsSchema.extend({
 
 /** The filters of `getBackups` as the function uses them. */
 export type GetBackupsInputs = z.output<typeof GetBackupsArgsSchema>;
-/** The filters of `getBackup` as the function uses them (`mostRecent` filled in). */
-export type GetBackupInputs = z.output<typeof GetBackupArgsSchema>;

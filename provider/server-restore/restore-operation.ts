@@ -16,7 +16,7 @@ import {
 import { sharedPollSchedule } from "../core/clients";
 
 /** What to restore and how. */
-export interface RestoreRequest {
+interface RestoreRequest {
   serverId: number;
   backupId: number;
   /** Wait until the server is `active` again. Default true. */
@@ -30,7 +30,7 @@ export interface RestoreRequest {
 }
 
 /** What a restore did. */
-export interface RestoreOutcome {
+interface RestoreOutcome {
   /** The platform's answer to the restore request. */
   restore: RestoreResult;
   /** The server's status when the operation ended: `active` after a completed wait, else `restoring`. */
