@@ -4,7 +4,7 @@
  * all derive from these two objects.
  */
 import { z } from "zod";
-import { IdSchema } from "../../sdk";
+import { DEFAULT_BASE_URL, IdSchema } from "../../sdk";
 import { DurationSchema } from "../core/duration";
 import {
   ApiTokenInput,
@@ -47,7 +47,7 @@ export const ServerBackupInputsSchema = z.object({
     ),
   apiUrl: ApiUrlInput.optional().describe(
     "The API base URL for this resource. Default: stack config `vps:apiUrl`, then the " +
-      "environment variable `VPS_API_URL`, then `https://admin.vps.org/api/v1`.",
+      `environment variable \`VPS_API_URL\`, then \`${DEFAULT_BASE_URL}\`.`,
   ),
   apiToken: ApiTokenInput.optional().describe(
     "The API token for this resource; stored encrypted as a secret output. Default: stack config " +
