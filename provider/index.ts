@@ -1,6 +1,6 @@
 /** The Pulumi surface: the `ServerBackup` and `ServerRestore` resources and the functions. */
-export { ServerBackup, type ServerBackupArgs } from "./server-backup";
-export { ServerRestore, type ServerRestoreArgs } from "./server-restore";
+export { ServerBackup, type ServerBackupArgs } from "./dynamic/server-backup";
+export { ServerRestore, type ServerRestoreArgs } from "./dynamic/server-restore";
 export {
   getBackups,
   getBackupsOutput,
@@ -12,14 +12,14 @@ export {
   type GetBackupArgs,
   type GetBackupOutputArgs,
   type GetBackupResult,
-} from "./get-backups";
+} from "./dynamic/get-backups";
 export {
   restoreServer,
   restoreServerOutput,
   type RestoreServerArgs,
   type RestoreServerOutputArgs,
   type RestoreServerResult,
-} from "./restore-server";
-export { ResourceInitializationError, BackupMatchError } from "./errors";
-export { RestoreWaitError } from "./restore-operation";
-export { parseDuration, MAX_DURATION_MS } from "./duration";
+} from "./dynamic/restore-server";
+export { ResourceInitializationError, BackupMatchError } from "./core/errors";
+export { RestoreWaitError } from "./server-restore/restore-operation";
+export { parseDuration, MAX_DURATION_MS } from "./core/duration";

@@ -6,15 +6,21 @@
  * and makes every resource of a stack share this module's state: the stack config, one API
  * client per URL and token, and the interruption signal.
  *
+ * A contract with every stack ever deployed: the `__provider` text in their state loads THIS
+ * path and calls `configure`, `serverBackup.check/diff/create/read/update/delete` and
+ * `serverRestore.check/diff/create/read/update` with these signatures. The file stays here, with
+ * these names, whatever the layout around it (see `dynamic/serialized-providers.ts`).
+ *
  * Not meant to be called from programs; exported for the serialized providers and for tests.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { API_TOKEN_CONFIG_KEY, API_URL_CONFIG_KEY } from "./credentials";
-import { installInterruptHandler, setStackCredentials } from "./provider-context";
+import { credentialsFromConfig } from "./core/credentials";
+import { installInterruptHandler, setStackCredentials } from "./dynamic/context";
 
-export { serverBackupImplementation as serverBackup } from "./server-backup-provider";
-export { serverRestoreImplementation as serverRestore } from "./server-restore-provider";
-export { interruptOperations, setSharedClientOptions, sharedClient } from "./provider-context";
+export { dynamicServerBackup as serverBackup } from "./dynamic/providers";
+export { dynamicServerRestore as serverRestore } from "./dynamic/providers";
+export { interruptOperations } from "./dynamic/context";
+export { setSharedClientOptions, sharedClient } from "./core/clients";
 
 /**
  * The providers' `configure`: records the stack config `vps:apiUrl` / `vps:apiToken`. The
@@ -23,9 +29,6 @@ export { interruptOperations, setSharedClientOptions, sharedClient } from "./pro
  * so the full keys read the `vps` namespace whatever the project is called.
  */
 export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-  setStackCredentials({
-    apiUrl: req.config.get(API_URL_CONFIG_KEY),
-    apiToken: req.config.get(API_TOKEN_CONFIG_KEY),
-  });
+  setStackCredentials(credentialsFromConfig((key) => req.config.get(key)));
   installInterruptHandler();
 }

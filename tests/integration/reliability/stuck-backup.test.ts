@@ -7,7 +7,7 @@
  * `pulumi up`s (diff → update, as the engine calls them) never POST again. Figure: extra POSTs.
  */
 import type { RunningEmulator } from "../../../emulator";
-import { ResourceInitializationError } from "../../../provider/errors";
+import { ResourceInitializationError } from "../../../provider/core/errors";
 import { serverBackup, setSharedClientOptions } from "../../../provider/runtime";
 import { recordFigure, resetFigures } from "../../support/reliability-figures";
 import { freshAccount, inventoryBackups, randomSuffix, startFastEmulator } from "./harness";

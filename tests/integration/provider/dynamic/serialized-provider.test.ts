@@ -12,11 +12,12 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { type ProviderFixture, emulatedBackup, startProviderFixture } from "./provider-fixtures";
+import { type ProviderFixture, emulatedBackup, startProviderFixture } from "../provider-fixtures";
+import recordedProviders from "./recorded-providers.json";
 
 /** The documented bound of each serialized provider's `__provider` text (README, "How the provider is stored"). */
 const MAX_SERIALIZED_PROVIDER_BYTES = 3 * 1024;
-const repoRoot = path.resolve(__dirname, "../../..");
+const repoRoot = path.resolve(__dirname, "../../../..");
 // The host loads require-from-string from @pulumi/pulumi's dependencies; so do we.
 const requireFromString = createRequire(require.resolve("@pulumi/pulumi"))(
   "require-from-string",
@@ -29,7 +30,10 @@ const nodeCreateRequire = (requireFromString as unknown as (code: string) => typ
   'module.exports = require("node:module").createRequire;',
 );
 
-type ProviderRuntime = typeof import("../../../provider/runtime");
+type ProviderRuntime = typeof import("../../../../provider/runtime");
+
+// Real work (a build, an emulator, a provider rebuilt from text): a budget that fits a loaded machine.
+jest.setTimeout(60_000);
 
 let fixture: ProviderFixture;
 let scratch: string;
@@ -47,7 +51,7 @@ let serialized: { serverBackupProvider: string; serverRestoreProvider: string };
 function serializeBuiltProviders(token: string): typeof serialized {
   const script = `
     const pulumi = require(${JSON.stringify(require.resolve("@pulumi/pulumi"))});
-    const providers = require(${JSON.stringify(path.join(packageDir, "dist/provider/serialized-providers.js"))});
+    const providers = require(${JSON.stringify(path.join(packageDir, "dist/provider/dynamic/serialized-providers.js"))});
     (async () => {
       const result = {};
       for (const name of ["serverBackupProvider", "serverRestoreProvider"]) {
@@ -91,6 +95,15 @@ beforeAll(async () => {
   serialized = serializeBuiltProviders(fixture.token);
   originalCwd = process.cwd();
 }, 120_000);
+
+// Ends every wait a failed test left behind in the built runtime (a passed test leaves none).
+afterEach(() => {
+  if (packageDir && fixture) {
+    builtModule<ProviderRuntime>(
+      path.join(packageDir, "dist/provider/runtime.js"),
+    ).interruptOperations("test ended");
+  }
+});
 
 afterAll(async () => {
   process.chdir(originalCwd);
@@ -181,4 +194,87 @@ describe("the serialized ServerRestore provider", () => {
       process.chdir(originalCwd);
     }
   });
+});
+
+/**
+ * The `__provider` texts this package has ever stored in a stack's state. The engine runs the
+ * STORED text to refresh and delete, so each one must keep working against today's runtime: a
+ * text is added here when the package starts serializing a new one, and never removed.
+ */
+const recorded = recordedProviders as {
+  serverBackupProvider: string[];
+  serverRestoreProvider: string[];
+};
+
+describe("the __provider texts recorded in deployed stacks", () => {
+  it("include the text the package serializes today", () => {
+    expect(recorded.serverBackupProvider).toContain(serialized.serverBackupProvider);
+    expect(recorded.serverRestoreProvider).toContain(serialized.serverRestoreProvider);
+  });
+
+  it.each(recorded.serverBackupProvider.map((text, index) => [index, text] as const))(
+    "ServerBackup text %d still checks, creates, reads, updates, diffs and deletes",
+    async (_index, text) => {
+      process.chdir(programDir);
+      try {
+        const provider = requireFromString(text).handler();
+        await provider.configure!(
+          stackConfig({ "vps:apiUrl": fixture.emulator.url, "vps:apiToken": fixture.token }),
+        );
+        const inputs = { serverId: fixture.serverIds[2]!, triggers: ["v1"] };
+        const checked = await provider.check!({}, inputs);
+        expect(checked).toEqual({ inputs, failures: [] });
+        const created = await provider.create(checked.inputs);
+        expect(created.outs).toMatchObject({ ...inputs, status: "completed" });
+        const read = await provider.read!(created.id, created.outs);
+        expect(read).toEqual({ id: created.id, props: created.outs });
+        const updated = await provider.update!(created.id, created.outs, {
+          ...inputs,
+          createTimeout: "2h",
+        });
+        expect(updated.outs).toEqual({ ...created.outs, createTimeout: "2h" });
+        const diff = await provider.diff!(created.id, updated.outs!, {
+          ...inputs,
+          triggers: ["v2"],
+        });
+        expect(diff).toEqual({ changes: true, replaces: ["triggers"], deleteBeforeReplace: false });
+        await provider.delete!(created.id, updated.outs!);
+        expect(emulatedBackup(fixture.emulator, Number(created.id))).toBeUndefined();
+      } finally {
+        process.chdir(originalCwd);
+      }
+    },
+  );
+
+  it.each(recorded.serverRestoreProvider.map((text, index) => [index, text] as const))(
+    "ServerRestore text %d still checks, restores, reads, updates and diffs",
+    async (_index, text) => {
+      process.chdir(programDir);
+      try {
+        const provider = requireFromString(text).handler();
+        await provider.configure!(
+          stackConfig({ "vps:apiUrl": fixture.emulator.url, "vps:apiToken": fixture.token }),
+        );
+        const serverId = fixture.serverIds[3]!;
+        const runtime = builtModule<ProviderRuntime>("pulumi-vps-backups/provider/runtime");
+        const backupId = Number((await runtime.serverBackup.create({ serverId })).id);
+        const inputs = { serverId, backupId };
+        const checked = await provider.check!({}, inputs);
+        expect(checked).toEqual({ inputs, failures: [] });
+        const created = await provider.create(checked.inputs);
+        expect(created.outs).toMatchObject({ ...inputs, status: "active" });
+        const read = await provider.read!(created.id, created.outs);
+        expect(read).toMatchObject({ id: created.id, props: { ...inputs, status: "active" } });
+        const updated = await provider.update!(created.id, created.outs, {
+          ...inputs,
+          timeout: "1h",
+        });
+        expect(updated.outs).toMatchObject({ ...inputs, timeout: "1h", status: "active" });
+        const diff = await provider.diff!(created.id, updated.outs!, { ...inputs, timeout: "1h" });
+        expect(diff).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+      } finally {
+        process.chdir(originalCwd);
+      }
+    },
+  );
 });

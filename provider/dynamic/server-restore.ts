@@ -2,31 +2,20 @@
  * `ServerRestore`: restoring a VPS server from a backup, declared in a Pulumi program.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import {
+  type ServerRestoreInputs,
+  ServerRestoreInputsSchema,
+  ServerRestoreStateSchema,
+} from "../server-restore/schema";
+import { type NoneLeft, type PulumiArgs, registeredProperties } from "./resource-props";
 import { serverRestoreProvider } from "./serialized-providers";
 
-/** The arguments of a {@link ServerRestore}. */
-export interface ServerRestoreArgs {
-  /** The id of the server to restore. Changing it replaces the resource: the new server is restored. */
-  serverId: pulumi.Input<number>;
-  /**
-   * The id of a completed backup of `serverId` to restore from. Changing it restores the server
-   * again, from the new backup (an in-place update).
-   */
-  backupId: pulumi.Input<number>;
-  /** Any values; when any of them changes, the server is restored again from `backupId`. Default: none. */
-  triggers?: pulumi.Input<unknown[]>;
-  /** Wait until the server is `active` again before `pulumi up` goes on. Default true. */
-  waitForCompletion?: pulumi.Input<boolean>;
-  /**
-   * How long to wait for the restore, as a duration (`"30m"`, `"1h"`; at most 24h). Default
-   * `"30m"`. When it runs out the restore is still recorded and is not requested again.
-   */
-  timeout?: pulumi.Input<string>;
-  /** The API base URL for this resource. Default: stack config `vps:apiUrl`, then `VPS_API_URL`. */
-  apiUrl?: pulumi.Input<string>;
-  /** The API token for this resource (stored as a secret). Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`. */
-  apiToken?: pulumi.Input<string>;
-}
+/**
+ * The arguments of a {@link ServerRestore}: its inputs schema's fields, each a `pulumi.Input`
+ * (their docs are the schema's descriptions).
+ */
+export type ServerRestoreArgs = PulumiArgs<typeof ServerRestoreInputsSchema>;
 
 /**
  * Restores a VPS server from one of its backups, as part of a stack. The restore runs when
@@ -91,18 +80,7 @@ export class ServerRestore extends pulumi.dynamic.Resource {
    * @param opts A bag of options that control this resource's behavior.
    */
   constructor(name: string, args: ServerRestoreArgs, opts?: pulumi.CustomResourceOptions) {
-    const props = {
-      serverId: args.serverId,
-      backupId: args.backupId,
-      triggers: args.triggers,
-      waitForCompletion: args.waitForCompletion,
-      timeout: args.timeout,
-      apiUrl: args.apiUrl,
-      apiToken: args.apiToken === undefined ? undefined : pulumi.secret(args.apiToken),
-      status: undefined,
-      restoredAt: undefined,
-      message: undefined,
-    };
+    const props = registeredProperties(ServerRestoreInputsSchema, ServerRestoreStateSchema, args);
     const secretOpts: pulumi.CustomResourceOptions = { additionalSecretOutputs: ["apiToken"] };
     super(
       serverRestoreProvider,
@@ -114,3 +92,11 @@ export class ServerRestore extends pulumi.dynamic.Resource {
     );
   }
 }
+
+// Every property the resource records is declared on the class (checked when compiling).
+type _EveryPropertyDeclared = NoneLeft<
+  Exclude<
+    keyof (ServerRestoreInputs & z.output<typeof ServerRestoreStateSchema>),
+    keyof ServerRestore
+  >
+>;

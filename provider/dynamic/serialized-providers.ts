@@ -5,10 +5,14 @@
  * package name when it runs and calls the real implementation there. No token, config or
  * client can be captured, and the serialized text stays under 3 KiB, most of it Pulumi's own
  * wrapper around each method (README, "How the provider is stored", has the measured size).
+ *
+ * Their text is in the state of every stack ever deployed, and the engine runs THAT text (not
+ * this file) to refresh and delete: keep each function's body as it is, and keep
+ * `provider/runtime` at its path with its names (see `provider/runtime.ts`).
  */
 import type * as pulumi from "@pulumi/pulumi";
 
-type ProviderRuntime = typeof import("./runtime");
+type ProviderRuntime = typeof import("../runtime");
 
 /**
  * Loads the provider runtime in whichever process runs the provider. Resolves from the program

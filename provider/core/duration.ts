@@ -1,8 +1,8 @@
-import { describeValue } from "./validation";
-
 /**
  * Durations written the way Pulumi and Terraform users write timeouts: "45m", "90s", "1h30m".
  */
+import { z } from "zod";
+import { describeValue } from "./describe-value";
 
 const UNIT_MILLISECONDS = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 } as const;
 type DurationUnit = keyof typeof UNIT_MILLISECONDS;
@@ -15,7 +15,7 @@ const DURATION_PART = /(\d+)(ms|h|m|s)/y;
 export const MAX_DURATION_MS = 24 * UNIT_MILLISECONDS.h;
 
 /** Why a duration string was refused, worded to follow "<field> …". */
-export class DurationFormatError extends Error {
+class DurationFormatError extends Error {
   constructor(readonly reason: string) {
     super(reason);
     this.name = "DurationFormatError";
@@ -70,3 +70,21 @@ export function parseDuration(text: string): number {
   }
   return totalMs;
 }
+
+/** Why `value` is not a duration, worded to follow "<field> …"; undefined when it is one. */
+function durationProblem(value: unknown): string | undefined {
+  try {
+    parseDuration(value as string);
+    return undefined;
+  } catch (error) {
+    if (error instanceof DurationFormatError) return error.reason;
+    throw error;
+  }
+}
+
+/** A duration input such as `"45m"` (see {@link parseDuration}); it stays a string in the state. */
+export const DurationSchema = z
+  .string({ error: (issue) => durationProblem(issue.input) })
+  .refine((text) => durationProblem(text) === undefined, {
+    error: (issue) => durationProblem(issue.input),
+  });

@@ -1,7 +1,7 @@
 /**
- * Errors of the Pulumi surface, in the sdk's one hierarchy (`VpsError`).
+ * Errors of the resources and functions, in the sdk's one hierarchy (`VpsError`).
  */
-import { VpsError } from "../sdk";
+import { VpsError } from "../../sdk";
 
 /**
  * A create or update that failed AFTER the platform object existed (a backup that failed or

@@ -2,15 +2,24 @@
  * The ServerBackup provider against the real emulator: the methods the engine calls, in the
  * order it calls them.
  */
-import { ResourceInitializationError } from "../../../provider/errors";
-import { serverBackup } from "../../../provider/runtime";
-import { interruptOperations, sharedClient } from "../../../provider/runtime";
+import { ResourceInitializationError } from "../../../../provider/core/errors";
+import { serverBackup } from "../../../../provider/runtime";
+import { interruptOperations, sharedClient } from "../../../../provider/runtime";
 import {
   type ProviderFixture,
   configureStack,
   emulatedBackup,
   startProviderFixture,
-} from "./provider-fixtures";
+} from "../provider-fixtures";
+
+// Real work (an emulator, many requests): a budget that fits a loaded machine, per test and hook.
+jest.setTimeout(60_000);
+
+/**
+ * How long a create in this file may wait for a backup that never completes: the waits end by
+ * themselves well within a test's budget, should a test fail before it finishes the backup.
+ */
+const STUCK_CREATE_TIMEOUT = "30s";
 
 let fixture: ProviderFixture;
 
@@ -18,8 +27,13 @@ beforeAll(async () => {
   fixture = await startProviderFixture();
 });
 
+// Ends every wait a failed test left behind (a passed test leaves none).
+afterEach(() => {
+  interruptOperations("test ended");
+});
+
 afterAll(async () => {
-  await fixture.stop();
+  await fixture?.stop();
 });
 
 /** create → the state the engine would record (outputs), as the engine passes them back later. */
@@ -232,16 +246,14 @@ describe("a create that does not finish in time", () => {
   it("records the backup when the wait is interrupted (Ctrl-C)", async () => {
     const serverId = fixture.serverIds[4]!;
     fixture.emulator.state.queueNextBackup(serverId, { outcome: "stuck" });
-    const creating = createBackup({ serverId });
-    // Interrupt once the backup exists on the platform and the provider waits for it.
-    await waitUntil(() =>
-      fixture.emulator.state
-        .backupsOf(accountOf(serverId), { serverId })
-        .some((b) => b.status === "in_progress"),
-    );
+    const postsBefore = backupPosts();
+    const creating = rejectionOf(createBackup({ serverId, createTimeout: STUCK_CREATE_TIMEOUT }));
+    // Interrupt as soon as the platform has accepted the backup: whether the provider is still
+    // reading the answer or already waiting, the wait ends at once and the backup is recorded.
+    await waitUntil("the backup POST is answered", () => backupPosts() > postsBefore);
     interruptOperations("test interruption");
 
-    const error = await rejectionOf(creating);
+    const error = await creating;
     expect(error).toBeInstanceOf(ResourceInitializationError);
     expect((error as ResourceInitializationError).message).toContain("interrupted");
     expect(
@@ -251,6 +263,24 @@ describe("a create that does not finish in time", () => {
       Number((error as ResourceInitializationError).id),
       "completed",
     );
+  });
+
+  it("records the backup when Ctrl-C comes while the backup is still being requested", async () => {
+    const serverId = fixture.serverIds[4]!;
+    fixture.emulator.state.queueNextBackup(serverId, { outcome: "stuck" });
+    const checked = await serverBackup.check({}, { serverId, createTimeout: STUCK_CREATE_TIMEOUT });
+    const postsBefore = backupPosts();
+    const creating = rejectionOf(serverBackup.create(checked.inputs as Record<string, unknown>));
+    // The create has started and its POST is not answered yet: the wait has not begun.
+    expect(backupPosts()).toBe(postsBefore);
+    interruptOperations("test interruption");
+
+    const error = (await creating) as ResourceInitializationError;
+    expect(error).toBeInstanceOf(ResourceInitializationError);
+    expect(error.message).toContain("interrupted");
+    expect(backupPosts()).toBe(postsBefore + 1);
+    expect(emulatedBackup(fixture.emulator, Number(error.id))?.status).toBe("in_progress");
+    fixture.emulator.state.finishBackup(Number(error.id), "completed");
   });
 });
 
@@ -276,11 +306,16 @@ describe("adoption", () => {
 
     const listsBefore = fixture.emulator.requests.count({ method: "GET", route: "/backups/" });
     let settled = false;
-    const adopting = createBackup({ serverId, adoptBackupId: running.id }).finally(() => {
+    const adopting = createBackup({
+      serverId,
+      adoptBackupId: running.id,
+      createTimeout: STUCK_CREATE_TIMEOUT,
+    }).finally(() => {
       settled = true;
     });
     // The lookup, then at least two polls of the wait.
     await waitUntil(
+      "the lookup and two polls of the wait",
       () =>
         fixture.emulator.requests.count({ method: "GET", route: "/backups/" }) >= listsBefore + 3,
     );
@@ -288,7 +323,11 @@ describe("adoption", () => {
     fixture.emulator.state.finishBackup(running.id, "completed");
     const adopted = await adopting;
     expect(adopted.id).toBe(String(running.id));
-    expect(adopted.outs).toMatchObject({ status: "completed", adoptBackupId: running.id });
+    expect(adopted.outs).toMatchObject({
+      status: "completed",
+      adoptBackupId: running.id,
+      createTimeout: STUCK_CREATE_TIMEOUT,
+    });
   });
 
   it("changing adoptBackupId to the backup already held is an in-place update (no re-adopt, no delete)", async () => {
@@ -370,7 +409,11 @@ describe("many backups in one stack", () => {
     );
     const creates = serverIds.flatMap((serverId) =>
       Array.from({ length: 10 }, (_, index) =>
-        createBackup({ serverId, description: `batch ${index}` }),
+        createBackup({
+          serverId,
+          description: `batch ${index}`,
+          createTimeout: STUCK_CREATE_TIMEOUT,
+        }),
       ),
     );
     const newInProgress = () =>
@@ -379,9 +422,10 @@ describe("many backups in one stack", () => {
         .filter((b) => b.status === "in_progress" && !inProgressBefore.has(b.id));
 
     // Every backup exists and every wait has polled at least twice since: all 50 are waiting.
-    await waitUntil(() => newInProgress().length === 50);
+    await waitUntil("all 50 backups exist", () => newInProgress().length === 50);
     const listsWhenAllExist = emulator.requests.count({ method: "GET", route: "/backups/" });
     await waitUntil(
+      "ten more list calls",
       () =>
         emulator.requests.count({ method: "GET", route: "/backups/" }) >= listsWhenAllExist + 10,
     );
@@ -411,12 +455,17 @@ function accountOf(serverId: number): string {
   return account.id;
 }
 
-async function waitUntil(condition: () => boolean): Promise<void> {
-  for (let attempt = 0; attempt < 1_000; attempt += 1) {
-    if (condition()) return;
+function backupPosts(): number {
+  return fixture.emulator.requests.count({ method: "POST", route: "/backups/" });
+}
+
+/** Resolves once `condition` holds (checked every few ms); fails after 30 s of wall time. */
+async function waitUntil(what: string, condition: () => boolean): Promise<void> {
+  const giveUpAtMs = Date.now() + 30_000;
+  while (!condition()) {
+    if (Date.now() > giveUpAtMs) throw new Error(`${what}: not seen within 30 s`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  throw new Error("condition not reached within 5 s");
 }
 
 function restoreEnv(name: string, value: string | undefined): void {

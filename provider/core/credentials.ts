@@ -6,21 +6,19 @@
  *    `pulumi config set --secret vps:apiToken …`);
  * 3. the environment variables `VPS_API_URL`, `VPS_API_TOKEN`, read when the call runs.
  *
- * The URL falls back to the platform's `https://admin.vps.org/api/v1`. The token has no
+ * The URL falls back to the platform's (the sdk's `DEFAULT_BASE_URL`). The token has no
  * fallback: without one, {@link resolveCredentials} throws before any request.
  */
-import { VpsConfigurationError } from "../sdk/errors";
+import { DEFAULT_BASE_URL, VpsConfigurationError } from "../../sdk";
 
 /** Stack config key of the API token (a secret). Full key: the provider sees every namespace. */
-export const API_TOKEN_CONFIG_KEY = "vps:apiToken";
+const API_TOKEN_CONFIG_KEY = "vps:apiToken";
 /** Stack config key of the API base URL. */
-export const API_URL_CONFIG_KEY = "vps:apiUrl";
+const API_URL_CONFIG_KEY = "vps:apiUrl";
 /** Environment variable of the API token. */
-export const API_TOKEN_ENV = "VPS_API_TOKEN";
+const API_TOKEN_ENV = "VPS_API_TOKEN";
 /** Environment variable of the API base URL. */
-export const API_URL_ENV = "VPS_API_URL";
-/** The platform's API base URL, used when nothing else names one. */
-export const DEFAULT_API_URL = "https://admin.vps.org/api/v1";
+const API_URL_ENV = "VPS_API_URL";
 
 /** An API URL and token, either of which may be missing at one level of the precedence. */
 export interface CredentialSource {
@@ -32,6 +30,20 @@ export interface CredentialSource {
 export interface ResolvedCredentials {
   apiUrl: string;
   apiToken: string;
+}
+
+/**
+ * Reads the stack config level: `get` returns the value of a full config key (`vps:apiUrl`),
+ * as the dynamic provider's `configure` request and the program's config both can.
+ */
+export function credentialsFromConfig(get: (key: string) => string | undefined): CredentialSource {
+  return { apiUrl: get(API_URL_CONFIG_KEY), apiToken: get(API_TOKEN_CONFIG_KEY) };
+}
+
+/** The `apiUrl` / `apiToken` of recorded inputs, when they are strings (state is never trusted more). */
+export function credentialsOf(values: Record<string, unknown>): CredentialSource {
+  const text = (value: unknown) => (typeof value === "string" ? value : undefined);
+  return { apiUrl: text(values.apiUrl), apiToken: text(values.apiToken) };
 }
 
 function present(value: string | undefined): string | undefined {
@@ -56,7 +68,7 @@ export function resolveCredentials(
   ];
   const apiUrl =
     all.map((level) => present(level.apiUrl)).find((value) => value !== undefined) ??
-    DEFAULT_API_URL;
+    DEFAULT_BASE_URL;
   const apiToken = all.map((level) => present(level.apiToken)).find((value) => value !== undefined);
   if (apiToken === undefined) {
     throw new VpsConfigurationError(

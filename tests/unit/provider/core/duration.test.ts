@@ -1,4 +1,4 @@
-import { MAX_DURATION_MS, parseDuration } from "../../../provider/duration";
+import { MAX_DURATION_MS, parseDuration } from "../../../../provider/core/duration";
 
 describe("parseDuration", () => {
   it.each([

@@ -3,6 +3,7 @@
  * wait until the server is active again. Shared by the `ServerRestore` resource and the
  * `restoreServer` function so both refuse the same mistakes with the same words.
  */
+import { setTimeout as delay } from "node:timers/promises";
 import {
   type RestoreResult,
   type Server,
@@ -11,13 +12,11 @@ import {
   VpsInvalidArgumentError,
   VpsTimeoutError,
   defaultPollSchedule,
-} from "../sdk";
-
-/** How long a restore may take before the wait gives up, when `timeout` is not set. */
-export const DEFAULT_RESTORE_TIMEOUT = "30m";
+} from "../../sdk";
+import { sharedPollSchedule } from "../core/clients";
 
 /** What to restore and how. */
-export interface RestoreRequest {
+interface RestoreRequest {
   serverId: number;
   backupId: number;
   /** Wait until the server is `active` again. Default true. */
@@ -28,12 +27,10 @@ export interface RestoreRequest {
   backupFirst?: boolean;
   /** Aborts the waits (interruption). */
   signal?: AbortSignal;
-  /** Delay before the next server status poll, given the time waited (ms); the sdk's default. */
-  pollSchedule?: (elapsedMs: number) => number;
 }
 
 /** What a restore did. */
-export interface RestoreOutcome {
+interface RestoreOutcome {
   /** The platform's answer to the restore request. */
   restore: RestoreResult;
   /** The server's status when the operation ended: `active` after a completed wait, else `restoring`. */
@@ -68,7 +65,7 @@ export class RestoreWaitError extends VpsError {
  * Checks that `backupId` is a completed backup of `serverId` before anything is requested:
  * the platform would refuse the restore anyway, but with less helpful words.
  */
-export async function assertRestorableBackup(
+async function assertRestorableBackup(
   client: VpsClient,
   serverId: number,
   backupId: number,
@@ -95,40 +92,49 @@ function remainingMs(deadlineAtMs: number): number {
   return Math.max(1, deadlineAtMs - Date.now());
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+/** Options of {@link waitForServerActive}, as the sdk's waits take them. */
+interface ServerWaitOptions {
+  /** How long to wait, in milliseconds. */
+  timeoutMs: number;
+  /** Aborts the wait; it then rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
-/** Polls the server until it is `active`, or throws when the deadline passes or the signal fires. */
-async function waitForServerActive(client: VpsClient, request: RestoreRequest): Promise<Server> {
-  const schedule = request.pollSchedule ?? defaultPollSchedule;
+/**
+ * Polls the server until it is `active`, or throws when the timeout passes or the signal fires.
+ * No poll outlives the timeout. The client's poll schedule applies (the shared clients' override,
+ * else the sdk's default). This is the only server wait of the package, with the signature of the
+ * sdk's waits, so that it can become `client.waitForServerActive(serverId, options)` in one line.
+ */
+async function waitForServerActive(
+  client: VpsClient,
+  serverId: number,
+  options: ServerWaitOptions,
+): Promise<Server> {
+  const schedule = sharedPollSchedule() ?? defaultPollSchedule;
   const startedAtMs = Date.now();
+  const deadlineAtMs = startedAtMs + options.timeoutMs;
+  const { signal } = options;
   for (;;) {
-    const server = await client.getServer(request.serverId, { signal: request.signal });
+    const server = await client.getServer(serverId, {
+      signal,
+      deadlineMs: Math.max(1, deadlineAtMs - Date.now()),
+    });
     if (server.status === "active") return server;
     const delayMs = schedule(Date.now() - startedAtMs);
-    if (Date.now() + delayMs > request.deadlineAtMs) {
+    if (Date.now() + delayMs > deadlineAtMs) {
       throw new VpsTimeoutError(
-        `server ${request.serverId} was still ${server.status} when the restore timeout ran out`,
+        `server ${serverId} was still ${server.status} when the restore timeout ran out`,
         {
-          operation: `waiting for server ${request.serverId} to finish restoring`,
-          serverId: request.serverId,
+          operation: `waiting for server ${serverId} to finish restoring`,
+          serverId,
           lastStatus: server.status,
         },
       );
     }
-    await sleep(delayMs, request.signal);
+    await delay(delayMs, undefined, { signal }).catch((error: unknown) => {
+      throw signal?.aborted ? signal.reason : error;
+    });
   }
 }
 
@@ -170,7 +176,10 @@ export async function restoreServerAndWait(
   };
   if (!request.waitForCompletion) return outcome;
   try {
-    const server = await waitForServerActive(client, request);
+    const server = await waitForServerActive(client, serverId, {
+      timeoutMs: remainingMs(request.deadlineAtMs),
+      signal: request.signal,
+    });
     return { ...outcome, serverStatus: server.status };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

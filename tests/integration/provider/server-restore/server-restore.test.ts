@@ -1,20 +1,30 @@
 /**
  * The ServerRestore provider and the restoreServer function against the real emulator.
  */
-import { ResourceInitializationError } from "../../../provider/errors";
-import { restoreServer } from "../../../provider/restore-server";
-import { serverRestore, sharedClient } from "../../../provider/runtime";
-import { type ProviderFixture, emulatedBackup, startProviderFixture } from "./provider-fixtures";
+import { ResourceInitializationError } from "../../../../provider/core/errors";
+import { restoreServer } from "../../../../provider/dynamic/restore-server";
+import { interruptOperations, serverRestore, sharedClient } from "../../../../provider/runtime";
+import { type ProviderFixture, emulatedBackup, startProviderFixture } from "../provider-fixtures";
+
+// Real work (an emulator, waits for backups and restores): a budget that fits a loaded machine.
+jest.setTimeout(60_000);
 
 let fixture: ProviderFixture;
 const RESTORE_ROUTE = "/servers/{serverId}/restore/";
+/** The longest any wait of this file may take: waits end by themselves within a test's budget. */
+const WAIT_TIMEOUT_MS = 30_000;
 
 beforeAll(async () => {
   fixture = await startProviderFixture();
 });
 
+// Ends every resource wait a failed test left behind (a passed test leaves none).
+afterEach(() => {
+  interruptOperations("test ended");
+});
+
 afterAll(async () => {
-  await fixture.stop();
+  await fixture?.stop();
 });
 
 function client() {
@@ -24,7 +34,7 @@ function client() {
 /** A completed backup of the server, made through the client. */
 async function completedBackupOf(serverId: number): Promise<number> {
   const created = await client().createBackup({ serverId, description: "restore point" });
-  await client().waitForBackup(created.id, { serverId });
+  await client().waitForBackup(created.id, { serverId, timeoutMs: WAIT_TIMEOUT_MS });
   return created.id;
 }
 
@@ -176,7 +186,12 @@ describe("ServerRestore provider", () => {
 });
 
 describe("restoreServer function", () => {
-  const credentials = () => ({ apiUrl: fixture.emulator.url, apiToken: fixture.token });
+  // The credentials, and a timeout that ends the function's waits within the test's budget.
+  const credentials = () => ({
+    apiUrl: fixture.emulator.url,
+    apiToken: fixture.token,
+    timeout: `${WAIT_TIMEOUT_MS}ms`,
+  });
 
   it("takes a safety backup first, restores, and waits until the server is active", async () => {
     const serverId = fixture.serverIds[1]!;

@@ -4,7 +4,7 @@
  * the engine: it answers registrations with outputs built from the inputs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as vps from "../../..";
+import * as vps from "../../../..";
 
 const TOKEN = `mock-canary-${Math.random().toString(36).slice(2)}`;
 const registrations: pulumi.runtime.MockResourceArgs[] = [];

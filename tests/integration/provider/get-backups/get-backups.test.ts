@@ -7,13 +7,18 @@ import {
   getBackupOutput,
   getBackups,
   getBackupsOutput,
-} from "../../../provider/get-backups";
-import { BackupMatchError } from "../../../provider/errors";
-import { sharedClient } from "../../../provider/runtime";
-import { type ProviderFixture, startProviderFixture } from "./provider-fixtures";
+} from "../../../../provider/dynamic/get-backups";
+import { BackupMatchError } from "../../../../provider/core/errors";
+import { sharedClient } from "../../../../provider/runtime";
+import { type ProviderFixture, startProviderFixture } from "../provider-fixtures";
+
+// Real work (an emulator, waits for backups): a budget that fits a loaded machine.
+jest.setTimeout(60_000);
 
 let fixture: ProviderFixture;
 let serverId: number;
+/** The longest a wait for a seeded backup may take, within the hook's budget. */
+const WAIT_TIMEOUT_MS = 30_000;
 const madeIds: number[] = [];
 
 beforeAll(async () => {
@@ -22,17 +27,19 @@ beforeAll(async () => {
   const client = sharedClient({ apiUrl: fixture.emulator.url, apiToken: fixture.token });
   for (const description of ["release 1.0 backup", "release 1.1 backup", "nightly"]) {
     const made = await client.createBackup({ serverId, description });
-    await client.waitForBackup(made.id, { serverId });
+    await client.waitForBackup(made.id, { serverId, timeoutMs: WAIT_TIMEOUT_MS });
     madeIds.push(made.id);
   }
   fixture.emulator.state.queueNextBackup(serverId, { outcome: "failed" });
   const failed = await client.createBackup({ serverId, description: "release 1.2 backup" });
-  await client.waitForBackup(failed.id, { serverId }).catch(() => undefined);
+  await client
+    .waitForBackup(failed.id, { serverId, timeoutMs: WAIT_TIMEOUT_MS })
+    .catch(() => undefined);
   madeIds.push(failed.id);
 });
 
 afterAll(async () => {
-  await fixture.stop();
+  await fixture?.stop();
 });
 
 function credentials() {

@@ -2,49 +2,20 @@
  * `ServerBackup`: a manual backup of a VPS server, declared in a Pulumi program.
  */
 import * as pulumi from "@pulumi/pulumi";
+import {
+  ServerBackupInputsSchema,
+  type ServerBackupInputs,
+  type ServerBackupState,
+  ServerBackupStateSchema,
+} from "../server-backup/schema";
+import { type NoneLeft, type PulumiArgs, registeredProperties } from "./resource-props";
 import { serverBackupProvider } from "./serialized-providers";
 
-/** The arguments of a {@link ServerBackup}. */
-export interface ServerBackupArgs {
-  /** The id of the server to back up (a positive whole number). Changing it replaces the backup. */
-  serverId: pulumi.Input<number>;
-  /**
-   * Free text stored with the backup (at most 255 characters). Default: none. Changing it
-   * replaces the backup (the API cannot edit a backup).
-   */
-  description?: pulumi.Input<string>;
-  /**
-   * Any values; when any of them changes, the backup is replaced by a new one (made first,
-   * then the old one is deleted). Use it to take a fresh backup per release:
-   * `triggers: [appVersion]`. Default: none.
-   */
-  triggers?: pulumi.Input<unknown[]>;
-  /**
-   * How long `pulumi up` waits for the backup to complete, as a duration: `"45m"`, `"90s"`,
-   * `"1h30m"` (units h, m, s, ms; at most 24h). Default `"60m"`. When it runs out, the backup
-   * is still recorded in the stack; the next `pulumi up` waits for it again. Changing it
-   * updates in place with no API call. (Pulumi's `customTimeouts` never reach dynamic providers.)
-   */
-  createTimeout?: pulumi.Input<string>;
-  /**
-   * Adopt this existing backup of `serverId` instead of making a new one (Pulumi's `import`
-   * does not work for dynamic resources). The backup must belong to `serverId` and not have
-   * failed; an in-progress one is waited for. Once adopted, the backup is owned by the stack:
-   * `pulumi destroy` deletes it (set the `retainOnDelete` option to keep it). Default: none.
-   */
-  adoptBackupId?: pulumi.Input<number>;
-  /**
-   * The API base URL for this resource. Default: stack config `vps:apiUrl`, then the
-   * environment variable `VPS_API_URL`, then `https://admin.vps.org/api/v1`.
-   */
-  apiUrl?: pulumi.Input<string>;
-  /**
-   * The API token for this resource; stored encrypted as a secret output. Default: stack config
-   * `vps:apiToken` (set it with `pulumi config set --secret vps:apiToken …`), then the
-   * environment variable `VPS_API_TOKEN`.
-   */
-  apiToken?: pulumi.Input<string>;
-}
+/**
+ * The arguments of a {@link ServerBackup}: its inputs schema's fields, each a `pulumi.Input`
+ * (their docs are the schema's descriptions).
+ */
+export type ServerBackupArgs = PulumiArgs<typeof ServerBackupInputsSchema>;
 
 /**
  * A manual backup of a VPS server. `pulumi up` asks the platform for the backup, waits until
@@ -136,23 +107,7 @@ export class ServerBackup extends pulumi.dynamic.Resource {
    * @param opts A bag of options that control this resource's behavior.
    */
   constructor(name: string, args: ServerBackupArgs, opts?: pulumi.CustomResourceOptions) {
-    const props = {
-      serverId: args.serverId,
-      description: args.description,
-      triggers: args.triggers,
-      createTimeout: args.createTimeout,
-      adoptBackupId: args.adoptBackupId,
-      apiUrl: args.apiUrl,
-      apiToken: args.apiToken === undefined ? undefined : pulumi.secret(args.apiToken),
-      // Outputs: declared here so the engine's values land on the properties above.
-      backupId: undefined,
-      serverName: undefined,
-      backupType: undefined,
-      status: undefined,
-      sizeMb: undefined,
-      createdAt: undefined,
-      expiresAt: undefined,
-    };
+    const props = registeredProperties(ServerBackupInputsSchema, ServerBackupStateSchema, args);
     const secretOpts: pulumi.CustomResourceOptions = { additionalSecretOutputs: ["apiToken"] };
     super(
       serverBackupProvider,
@@ -164,3 +119,8 @@ export class ServerBackup extends pulumi.dynamic.Resource {
     );
   }
 }
+
+// Every property the resource records is declared on the class (checked when compiling).
+type _EveryPropertyDeclared = NoneLeft<
+  Exclude<keyof (ServerBackupInputs & ServerBackupState), keyof ServerBackup>
+>;
