@@ -8,6 +8,7 @@
  * await emulator.stop();
  * ```
  */
+import "./load-fastify"; // first: says what to install when the optional fastify is absent
 import { randomBytes } from "node:crypto";
 import { type FaultConfig, FaultInjector } from "./faults";
 import { loadSnapshot, saveSnapshot } from "./persistence";

@@ -1,5 +1,6 @@
 // The quick start: a backup of one server that is re-taken whenever the app version changes,
-// a lookup of that server's backups, and a declarative restore from the new backup.
+// and a lookup of that server's backups. It never restores anything: restoring overwrites the
+// server's disk, so the restore drill lives in examples/restore, behind an explicit opt-in.
 //
 // Credentials come from stack config (`vps:apiUrl`, `vps:apiToken --secret`) or from the
 // VPS_API_URL / VPS_API_TOKEN environment variables.
@@ -20,17 +21,9 @@ const preDeploy = new vps.ServerBackup("pre-deploy", {
 // Every backup of the server, the new one included once it has completed.
 const serverBackups = preDeploy.backupId.apply(() => vps.getBackupsOutput({ serverId }));
 
-// Restores the server from the new backup on create and whenever the backup is replaced;
-// an unchanged `pulumi up` restores nothing.
-const drill = new vps.ServerRestore("restore-drill", {
-  serverId,
-  backupId: preDeploy.backupId,
-});
-
 export const backupId = preDeploy.backupId;
 export const backupStatus = preDeploy.status;
 export const backupSizeMb = preDeploy.sizeMb;
 export const serverName = preDeploy.serverName;
 export const backupCount = serverBackups.count;
 export const backupIds = serverBackups.backups.apply((backups) => backups.map((b) => b.id));
-export const restoredFrom = drill.backupId;
