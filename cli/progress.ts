@@ -33,8 +33,17 @@ export function startProgress(output: Output, subject: string, initialStatus: st
   const text = () => `${subject}: ${status} (${formatElapsed(Date.now() - startedAtMs)})`;
 
   if (output.stderr.isTTY && (output.stdout as { isTTY?: boolean }).isTTY) {
+    const terminal = output.stderr as NodeJS.WriteStream;
+    // nanospinner divides by the terminal's width to know how many lines to erase: a
+    // terminal that reports 0 columns (some containers' ptys) would make that endless.
+    const stream = {
+      write: (chunk: string) => terminal.write(chunk),
+      get columns() {
+        return terminal.columns > 0 ? terminal.columns : 80;
+      },
+    } as unknown as NodeJS.WriteStream;
     const spinner = createSpinner(text(), {
-      stream: output.stderr as NodeJS.WriteStream,
+      stream,
       color: output.color ? "cyan" : "white",
     }).start();
     // The spinner redraws its text; refresh the elapsed time once a second.
