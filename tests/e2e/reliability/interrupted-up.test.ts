@@ -7,10 +7,11 @@
  * count, starts `pulumi up` in a session of its own and SIGKILLs the whole session (CLI,
  * language host, node, provider) after a seeded random delay: a quarter of the runs before the
  * first POST, the rest anywhere from just before the first POST to just after the typical end
- * of the run. Then the documented recovery (interrupted-up-recovery.ts): `pulumi cancel`,
- * find the pending creates' backups through the API, delete them, `pulumi refresh
- * --clear-pending-creates`. The next run starts from the recovered stack; a final `pulumi up`
- * and `destroy` close the series.
+ * of the run. Then the whole recovery is one command, `vps-backups recover --yes`
+ * (cli/recover, run as a real process by interrupted-up-recovery.ts): it removes the dead
+ * run's lock, finds the pending creates' backups through the API, deletes them, drops the
+ * pending operations and refreshes. The next run starts from the recovered stack; a final
+ * `pulumi up` and `destroy` close the series.
  *
  * Must hold, every run: every backup of the stack in the API right after the kill is either in
  * the state or found by the recovery for one pending create (no backup nobody can account
@@ -20,19 +21,14 @@
  * none of the stack's backups.
  *
  * Figures: kill phases, pending creates, the backups a bare `--clear-pending-creates` would
- * have orphaned, whether `--import-pending-creates` works, the manual steps, orphans and
- * duplicates after recovery.
+ * have orphaned, the manual steps (one command per killed run), orphans and duplicates after
+ * recovery.
  */
 import { type RunningEmulator, startEmulator } from "../../../emulator";
 import { SeededRandom } from "../../../emulator/seeded-random";
-import { VpsClient } from "../../../sdk";
 import { PulumiStack } from "../../support/pulumi-stack";
 import { propertySeed, recordFigure, resetFigures } from "../../support/reliability-figures";
-import {
-  type RecoveryReport,
-  recoverInterruptedUp,
-  serverBackupIds,
-} from "./interrupted-up-recovery";
+import { runRecover, serverBackupIds } from "./interrupted-up-recovery";
 
 jest.setTimeout(900_000);
 
@@ -101,8 +97,9 @@ interface RunRecord {
   /** After the recovery: in the state, not in the API. */
   phantomsAfterRecovery: number[];
   pendingOperationsAfterRecovery: number;
+  /** Commands a person ran to recover: `vps-backups recover --yes`, or none. */
   manualSteps: number;
-  importWorked?: boolean;
+  /** What recover did (pulumi commands and API calls). */
   steps: string[];
 }
 
@@ -155,10 +152,9 @@ describe("reliability 2: pulumi up killed during create and wait", () => {
     return found;
   }
 
-  it(`keeps the API and the state equal across ${RUNS} killed runs, with the documented recovery`, async () => {
+  it(`keeps the API and the state equal across ${RUNS} killed runs, recovered by vps-backups recover`, async () => {
     const startedAtMs = Date.now();
     const random = new SeededRandom(seed);
-    const client = new VpsClient({ baseUrl: emulator.url, apiToken: emulator.demoToken });
     stack = await PulumiStack.create({
       program: PROGRAM,
       config: { "vps:apiUrl": emulator.url, prefix, generation: "g0", count: "3" },
@@ -181,7 +177,6 @@ describe("reliability 2: pulumi up killed during create and wait", () => {
     const typicalCreatingMs = (creatingSeenAtMs ?? Date.now()) - warmUp.startedAtMs;
 
     const records: RunRecord[] = [];
-    let importTried = false;
     let lastCount = 3;
     for (let run = 1; run <= RUNS; run += 1) {
       // Drawn up front, in a fixed order, so a seed replays the same plan.
@@ -236,14 +231,16 @@ describe("reliability 2: pulumi up killed during create and wait", () => {
 
       const stateAfterKill = await stack.exportState();
       const recordedAfterKill = new Set(serverBackupIds(stateAfterKill.resources));
-      const tryImport = !importTried;
-      const recovery: RecoveryReport = await recoverInterruptedUp(stack, client, {
-        interruptedRunStartedAtMs: up.startedAtMs,
-        tryImport,
+      const { report: recovery } = await runRecover(stack, {
+        url: emulator.url,
+        token: emulator.demoToken,
       });
-      if (recovery.importWorked !== undefined) importTried = true;
+      // The killed run's start, as recover read it from the stack's lock, is the run's own.
+      if (recovery.windowSource === "lock" && recovery.windowStart) {
+        expect(Date.parse(recovery.windowStart)).toBeGreaterThanOrEqual(up.startedAtMs - 1_000);
+      }
 
-      const foundByRecovery = new Set(recovery.unrecorded.flatMap((entry) => entry.backupIds));
+      const foundByRecovery = new Set([...recovery.toDelete, ...recovery.ambiguous]);
       const unexplained = [...afterKill.keys()].filter(
         (id) => !recordedAfterKill.has(id) && !foundByRecovery.has(id),
       );
@@ -263,12 +260,11 @@ describe("reliability 2: pulumi up killed during create and wait", () => {
         pendingCreates: recovery.pendingCreates.length,
         orphansWithoutRecovery: foundByRecovery.size,
         unexplained,
-        duplicates: recovery.unrecorded.filter((entry) => entry.backupIds.length > 1).length,
+        duplicates: recovery.duplicates,
         orphansAfterRecovery: apiIds.filter((id) => !stateIds.includes(id)),
         phantomsAfterRecovery: stateIds.filter((id) => !apiIds.includes(id)),
         pendingOperationsAfterRecovery: stateAfter.pendingOperations.length,
-        manualSteps: recovery.steps.length,
-        importWorked: recovery.importWorked,
+        manualSteps: exit.signal === "SIGKILL" ? 1 : 0,
         steps: recovery.steps,
       });
     }
@@ -296,7 +292,6 @@ describe("reliability 2: pulumi up killed during create and wait", () => {
       pendingCreates: sum((r) => r.pendingCreates),
       orphansWithoutRecovery: sum((r) => r.orphansWithoutRecovery),
       runsNeedingTheApiStep: records.filter((r) => r.orphansWithoutRecovery > 0).length,
-      importPendingCreatesWorked: records.find((r) => r.importWorked !== undefined)?.importWorked,
       unexplained: sum((r) => r.unexplained.length),
       duplicates: sum((r) => r.duplicates),
       orphansAfterRecovery: sum((r) => r.orphansAfterRecovery.length),
