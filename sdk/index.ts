@@ -10,6 +10,7 @@ export {
   type VpsTransport,
 } from "./core/transport";
 export {
+  CREATE_ADOPTION_CLOCK_SKEW_MS,
   type BackupFilters,
   type CreateBackupArgs,
   type CreatedBackup,

@@ -23,7 +23,7 @@ import { BackupWatcher } from "./backup-watcher";
  * A backup found after an ambiguous create is adopted when the server says it was created at
  * most this long before the request began (milliseconds, 60 s): the two clocks may disagree.
  */
-const CREATE_ADOPTION_CLOCK_SKEW_MS = 60_000;
+export const CREATE_ADOPTION_CLOCK_SKEW_MS = 60_000;
 
 /** Filters of `listBackups`. */
 export interface BackupFilters {
