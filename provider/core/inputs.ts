@@ -120,16 +120,13 @@ export const ApiTokenInput = z
   .string({ error: API_TOKEN_PROBLEM })
   .refine((token) => token.trim() !== "", { error: API_TOKEN_PROBLEM });
 
+const statusFilterProblem = (issue: { input?: unknown }) =>
+  `must be a non-empty string, got ${describeValue(issue.input)}; e.g. "completed"`;
+
 /** A non-empty string such as a status filter. */
 export const StatusFilterInput = z
-  .string({
-    error: (issue) =>
-      `must be a non-empty string, got ${describeValue(issue.input)}; e.g. "completed"`,
-  })
-  .min(1, {
-    error: (issue) =>
-      `must be a non-empty string, got ${describeValue(issue.input)}; e.g. "completed"`,
-  });
+  .string({ error: statusFilterProblem })
+  .min(1, { error: statusFilterProblem });
 
 function regexProblem(value: string): string | undefined {
   try {
