@@ -37,9 +37,13 @@ export class PulumiCommandError extends Error {
   override readonly name = "PulumiCommandError";
 }
 
+/** Commands that take no `--stack` flag (pulumi rejects it). */
+const STACKLESS = new Set(["whoami"]);
+
 /** Runs `pulumi <args>` (with `--stack` when given) and resolves with its output. */
 export function runPulumi(target: PulumiTarget, args: string[]): Promise<PulumiRun> {
-  const fullArgs = target.stack ? [...args, "--stack", target.stack] : args;
+  const fullArgs =
+    target.stack && !STACKLESS.has(args[0] ?? "") ? [...args, "--stack", target.stack] : args;
   return new Promise((resolve, reject) => {
     const child = spawn("pulumi", fullArgs, {
       cwd: target.cwd,
