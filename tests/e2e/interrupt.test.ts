@@ -5,7 +5,7 @@
  * backup's id: the engine then records the backup instead of forgetting it.
  */
 import { startEmulator, type RunningEmulator } from "../../emulator";
-import { PulumiStack, type RunningPulumi } from "../support/pulumi-stack";
+import { PulumiStack, type RunningPulumi } from "../../tools/pulumi-engine/stack";
 
 jest.setTimeout(180_000);
 

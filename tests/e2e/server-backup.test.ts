@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator, type SeedDocument } from "../../emulator";
 import { VpsClient } from "../../sdk";
-import { PulumiStack, type StateResource } from "../support/pulumi-stack";
+import { PulumiStack, type StateResource } from "../../tools/pulumi-engine/stack";
 
 jest.setTimeout(240_000);
 

@@ -21,7 +21,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { type RunningEmulator, type SeedDocument, startEmulator } from "../../../emulator";
-import { PulumiStack } from "../../support/pulumi-stack";
+import { PulumiStack } from "../../../tools/pulumi-engine/stack";
 import { recordFigure, resetFigures } from "../../support/reliability-figures";
 
 jest.setTimeout(600_000);

@@ -13,7 +13,7 @@
  * the recovery finds those backups through the API and deletes them before clearing.
  */
 import { type Backup, type VpsClient, VpsNotFoundError } from "../../../sdk";
-import type { PulumiStack, StateResource } from "../../support/pulumi-stack";
+import type { PulumiStack, StateResource } from "../../../tools/pulumi-engine/stack";
 
 /** A ServerBackup whose create the engine started but never saw answered. */
 export interface PendingBackupCreate {
