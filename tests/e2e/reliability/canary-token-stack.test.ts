@@ -140,8 +140,11 @@ describe("reliability 12 (stack): canary tokens through a real stack", () => {
   });
 
   afterAll(async () => {
-    if (stack) await stack.dispose();
-    await emulator.stop();
+    try {
+      await stack?.dispose();
+    } finally {
+      await emulator.stop();
+    }
   });
 
   it("the scanner finds every form of a canary it is shown (so 0 hits means something)", () => {
