@@ -1,5 +1,9 @@
 // Three tiers kept apart: `unit` needs nothing, `integration` starts the emulator on a free
-// loopback port, `e2e` drives the real Pulumi CLI (see scripts/ensure-pulumi.mjs).
+// loopback port, `e2e` drives the real Pulumi CLI (see tools/pulumi-engine/).
+//
+// Time budgets guard against hangs and never check speed. Unit tests do no I/O and keep
+// jest's 5 s default; integration and e2e tests do real work (servers, processes, the engine)
+// and get budgets that fit a loaded 2-core machine, set in tests/support/*-budget.ts.
 const transform = { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] };
 const common = { testEnvironment: "node", transform, moduleFileExtensions: ["ts", "js", "json"] };
 
@@ -11,7 +15,15 @@ module.exports = {
       ...common,
       displayName: "integration",
       testMatch: ["<rootDir>/tests/integration/**/*.test.ts"],
+      setupFilesAfterEnv: ["<rootDir>/tests/support/integration-budget.ts"],
     },
-    { ...common, displayName: "e2e", testMatch: ["<rootDir>/tests/e2e/**/*.test.ts"] },
+    {
+      ...common,
+      displayName: "e2e",
+      testMatch: ["<rootDir>/tests/e2e/**/*.test.ts"],
+      setupFilesAfterEnv: ["<rootDir>/tests/support/e2e-budget.ts"],
+      // Finds or builds the Pulumi engine once for every e2e file, outside any test's budget.
+      globalSetup: "<rootDir>/tests/support/engine-setup.ts",
+    },
   ],
 };

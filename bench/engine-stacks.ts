@@ -1,13 +1,13 @@
 /**
  * What the engine benchmarks (2, 3 and 5) share: timed `pulumi up` runs of real stacks on a
- * local backend (through the lead's `tests/support/pulumi-stack.ts`), the engine's version, and
+ * local backend (through `tools/pulumi-engine/stack.ts`), the engine's version, and
  * emulator seeds with many servers.
  */
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import type { SeedDocument } from "../emulator";
-import * as engine from "../scripts/lib/pulumi-engine.cjs";
-import { PulumiStack, type PulumiResult, type StackOptions } from "../tests/support/pulumi-stack";
+import * as engine from "../tools/pulumi-engine/engine.cjs";
+import { PulumiStack, type PulumiResult, type StackOptions } from "../tools/pulumi-engine/stack";
 
 export { PulumiStack, type PulumiResult };
 

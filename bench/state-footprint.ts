@@ -22,7 +22,7 @@ import {
   PACKAGE_PROGRAM_SOURCE,
 } from "./naive-provider";
 import { type BenchmarkResult, type Cell, round } from "./report";
-import type { StateResource } from "../tests/support/pulumi-stack";
+import type { StateResource } from "../tools/pulumi-engine/stack";
 
 /** Goal: at most this many bytes of `__provider` per resource. */
 export const PROVIDER_FOOTPRINT_GOAL_BYTES = 4 * 1024;

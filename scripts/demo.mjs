@@ -9,7 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
-import engine from "./lib/pulumi-engine.cjs";
+import engine from "../tools/pulumi-engine/engine.cjs";
 
 const root = engine.REPO_ROOT;
 const require = createRequire(import.meta.url);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run ensure-pulumi`: makes the real Pulumi engine available (building it from its Go
 // modules when needed) and prints the folder that holds it as the last line of stdout.
-import engine from "./lib/pulumi-engine.cjs";
+import engine from "../tools/pulumi-engine/engine.cjs";
 
 try {
   const started = Date.now();

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as engine from "../../scripts/lib/pulumi-engine.cjs";
+import * as engine from "../../tools/pulumi-engine/engine.cjs";
 
 const PROGRAM = `
 const pulumi = require("@pulumi/pulumi");

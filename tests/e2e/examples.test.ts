@@ -7,8 +7,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
-import * as engine from "../../scripts/lib/pulumi-engine.cjs";
-import { PulumiStack } from "../support/pulumi-stack";
+import * as engine from "../../tools/pulumi-engine/engine.cjs";
+import { PulumiStack } from "../../tools/pulumi-engine/stack";
 
 jest.setTimeout(240_000);
 

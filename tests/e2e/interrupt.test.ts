@@ -5,9 +5,7 @@
  * backup's id: the engine then records the backup instead of forgetting it.
  */
 import { startEmulator, type RunningEmulator } from "../../emulator";
-import { PulumiStack, type RunningPulumi } from "../support/pulumi-stack";
-
-jest.setTimeout(180_000);
+import { PulumiStack, type RunningPulumi } from "../../tools/pulumi-engine/stack";
 
 const SERVER = 12345;
 const PROGRAM = `
@@ -31,50 +29,70 @@ function manualBackups(emulator: RunningEmulator, description: string) {
     .filter((backup) => backup.description === description);
 }
 
-async function untilCreating(output: () => string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!/ServerBackup interrupted creating/.test(output())) {
-    if (Date.now() > deadline) throw new Error(`the create never started:\n${output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  // The POST is answered quickly; give the provider time to be waiting.
-  await new Promise((resolve) => setTimeout(resolve, 1_500));
+/**
+ * Resolves once the provider is waiting for the backup: the engine reported the create, the
+ * emulator answered its POST, and a status poll followed. (The test's budget bounds the wait.)
+ */
+async function untilWaiting(output: () => string, requestLog: string[]): Promise<void> {
+  const waiting = () => {
+    const created = requestLog.findIndex((line) => line.startsWith("POST /api/v1/backups/ 201"));
+    return (
+      /ServerBackup interrupted creating/.test(output()) &&
+      created >= 0 &&
+      requestLog.slice(created + 1).some((line) => line.startsWith("GET "))
+    );
+  };
+  while (!waiting()) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 describe("an interrupted pulumi up", () => {
-  let emulator: RunningEmulator;
-  let stack: PulumiStack;
+  let emulator: RunningEmulator | undefined;
+  let stack: PulumiStack | undefined;
   let run: RunningPulumi | undefined;
+  const requestLog: string[] = [];
   const suffix = Math.random().toString(36).slice(2, 8);
   const description = `interrupted ${suffix}`;
 
   beforeEach(async () => {
-    emulator = await startEmulator({ timeScale: 0.05, autoBackupIntervalMs: 0 });
+    requestLog.length = 0;
+    emulator = await startEmulator({
+      timeScale: 0.05,
+      autoBackupIntervalMs: 0,
+      log: (line) => requestLog.push(line),
+    });
     emulator.state.queueNextBackup(SERVER, { outcome: "stuck" });
   });
+  // Everything the test started ends, whatever failed: the run, the stack's lock, the emulator.
   afterEach(async () => {
-    if (run) await run.killSession();
-    run = undefined;
-    await stack.run(["cancel", "--yes"]);
-    await stack.dispose();
-    await emulator.stop();
+    try {
+      await run?.killSession();
+      await stack?.run(["cancel", "--yes"]);
+      await stack?.dispose();
+    } finally {
+      run = undefined;
+      stack = undefined;
+      await emulator?.stop();
+      emulator = undefined;
+    }
   });
 
   async function startStack(config: Record<string, string>) {
+    const api = emulator!;
     stack = await PulumiStack.create({
       program: PROGRAM,
-      config: { "vps:apiUrl": emulator.url, suffix, ...config },
-      secretConfig: { "vps:apiToken": emulator.demoToken },
+      config: { "vps:apiUrl": api.url, suffix, ...config },
+      secretConfig: { "vps:apiToken": api.demoToken },
     });
     let output = "";
     run = stack.startUp([], { onOutput: (chunk) => (output += chunk) });
-    await untilCreating(() => output);
+    await untilWaiting(() => output, requestLog);
+    return { emulator: api, stack, run };
   }
 
   it("SIGINT to every process of the run (a cancelled CI job): the backup is recorded at once, nothing pending, nothing orphaned", async () => {
-    await startStack({});
-    expect(run?.signalSession("SIGINT")).toBeGreaterThanOrEqual(2);
-    const result = await run!.exited;
+    const { emulator, stack, run } = await startStack({});
+    expect(run.signalSession("SIGINT")).toBeGreaterThanOrEqual(2);
+    const result = await run.exited;
     expect(result.code).not.toBe(0);
     expect(result.output).toMatch(/interrupted while it was in_progress/);
 
@@ -95,9 +113,9 @@ describe("an interrupted pulumi up", () => {
   });
 
   it("Ctrl-C once (SIGINT to the CLI only): the engine waits for the running create, which ends at its createTimeout and is recorded", async () => {
-    await startStack({ createTimeout: "8s" });
-    process.kill(run!.pid, "SIGINT");
-    const result = await run!.exited;
+    const { emulator, stack, run } = await startStack({ createTimeout: "8s" });
+    process.kill(run.pid, "SIGINT");
+    const result = await run.exited;
     expect(result.code).not.toBe(0);
     expect(result.output).toMatch(/cancelling/);
     expect(result.output).toMatch(/createTimeout \(8s\) ran out/);

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator, type SeedDocument } from "../../emulator";
 import { VpsClient } from "../../sdk";
-import { PulumiStack, type StateResource } from "../support/pulumi-stack";
+import { PulumiStack, type StateResource } from "../../tools/pulumi-engine/stack";
 
 jest.setTimeout(240_000);
 
@@ -74,9 +74,14 @@ describe("ServerBackup under the real Pulumi engine", () => {
     });
   });
 
+  // The stack (and any run of it still going) and the emulator end whatever failed. A stack
+  // left from an earlier test is already disposed: disposing it again does nothing.
   afterEach(async () => {
-    if (stack) await stack.dispose();
-    await emulator.stop();
+    try {
+      await stack?.dispose();
+    } finally {
+      await emulator.stop();
+    }
   });
 
   async function backupStack(
@@ -343,9 +348,12 @@ describe("secrets and credentials under the real Pulumi engine", () => {
     emulator = await startEmulator({ seed, timeScale: 0.05, autoBackupIntervalMs: 0 });
   });
   afterEach(async () => {
-    if (stack) await stack.dispose();
-    stack = undefined;
-    await emulator.stop();
+    try {
+      await stack?.dispose();
+    } finally {
+      stack = undefined;
+      await emulator.stop();
+    }
   });
 
   function forms(secret: string): string[] {

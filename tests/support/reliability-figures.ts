@@ -1,5 +1,5 @@
 /**
- * Figures of the reliability tests (issue 7): each test records what it measured (duplicates,
+ * Figures of the reliability tests: each test records what it measured (duplicates,
  * orphans, attempts histogram, measured deadline, …) as one JSON file, so RELIABILITY.md can
  * report the last run's numbers and anyone can read their own run's.
  *

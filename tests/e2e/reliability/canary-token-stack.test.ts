@@ -21,7 +21,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { type RunningEmulator, type SeedDocument, startEmulator } from "../../../emulator";
-import { PulumiStack } from "../../support/pulumi-stack";
+import { PulumiStack } from "../../../tools/pulumi-engine/stack";
 import { recordFigure, resetFigures } from "../../support/reliability-figures";
 
 jest.setTimeout(600_000);
@@ -140,8 +140,11 @@ describe("reliability 12 (stack): canary tokens through a real stack", () => {
   });
 
   afterAll(async () => {
-    if (stack) await stack.dispose();
-    await emulator.stop();
+    try {
+      await stack?.dispose();
+    } finally {
+      await emulator.stop();
+    }
   });
 
   it("the scanner finds every form of a canary it is shown (so 0 hits means something)", () => {

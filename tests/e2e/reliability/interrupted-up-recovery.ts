@@ -4,9 +4,9 @@
  * folder and file backend. It prints its report as JSON (`-o json`), which the reliability
  * test reads for its figures.
  */
-import * as engine from "../../../scripts/lib/pulumi-engine.cjs";
+import * as engine from "../../../tools/pulumi-engine/engine.cjs";
 import type { RecoveryReport } from "../../../cli/recover";
-import type { PulumiStack, StateResource } from "../../support/pulumi-stack";
+import type { PulumiStack, StateResource } from "../../../tools/pulumi-engine/stack";
 import { runCli } from "../../integration/cli/support";
 
 export type { RecoveryReport };

@@ -26,7 +26,7 @@
  */
 import { type RunningEmulator, startEmulator } from "../../../emulator";
 import { SeededRandom } from "../../../emulator/seeded-random";
-import { PulumiStack } from "../../support/pulumi-stack";
+import { PulumiStack } from "../../../tools/pulumi-engine/stack";
 import { propertySeed, recordFigure, resetFigures } from "../../support/reliability-figures";
 import { runRecover, serverBackupIds } from "./interrupted-up-recovery";
 

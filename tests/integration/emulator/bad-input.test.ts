@@ -5,7 +5,8 @@
 import { connect } from "node:net";
 import { type RunningEmulator, startEmulator } from "../../../emulator";
 import { ApiDetailErrorSchema, ApiFieldErrorsSchema } from "../../../sdk/schemas";
-import { api, randomSuffix } from "./support";
+import { randomSuffix } from "../../support/emulator";
+import { api } from "../../support/http";
 
 describe("emulator bad input", () => {
   let emulator: RunningEmulator;

@@ -12,7 +12,8 @@ import {
   ApiServerPageSchema,
   ApiServerSchema,
 } from "../../../sdk/schemas";
-import { api, control, freshAccount } from "./support";
+import { freshAccount } from "../../support/emulator";
+import { api, control } from "../../support/http";
 
 /**
  * The page's curl examples, verbatim. The page shows restore only as

@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningEmulator, type SeedDocument, startEmulator } from "../../../emulator";
 import { ApiBackupPageSchema, ApiServerSchema } from "../../../sdk/schemas";
-import { api, control, randomSuffix } from "./support";
+import { randomSuffix } from "../../support/emulator";
+import { api, control } from "../../support/http";
 
 describe("emulator control endpoint", () => {
   let emulator: RunningEmulator;

@@ -4,7 +4,8 @@
  */
 import { type FaultConfig, type RunningEmulator, startEmulator } from "../../../emulator";
 import { ApiBackupPageSchema, ApiDetailErrorSchema } from "../../../sdk/schemas";
-import { api, control, freshAccount } from "./support";
+import { freshAccount } from "../../support/emulator";
+import { api, control } from "../../support/http";
 
 describe("emulator faults", () => {
   let emulator: RunningEmulator;

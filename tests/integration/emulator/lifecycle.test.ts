@@ -10,9 +10,12 @@ import {
   ApiCreatedBackupSchema,
   ApiServerSchema,
 } from "../../../sdk/schemas";
-import { api, control, eventually, freshAccount } from "./support";
+import { eventually, freshAccount } from "../../support/emulator";
+import { api, control } from "../../support/http";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** A duration (before the time scale) no test outlasts: 10⁶ real ms at a scale of 0.001. */
+const LONG_MS = 1_000_000_000;
 
 async function listBackups(emulator: RunningEmulator, token: string, serverId: number) {
   const response = await api(emulator, `/backups/?server_id=${serverId}`, { token });
@@ -45,18 +48,20 @@ describe("emulator lifecycle", () => {
   });
 
   test("a new backup runs, the server backs up, then it completes with a size", async () => {
-    const { token, serverId } = freshAccount(emulator, 40);
-    // 500 ms at this time scale: long enough to see it running, even on a busy machine.
-    emulator.state.queueNextBackup(serverId, { durationMs: 500_000 });
+    const { token, serverId } = freshAccount(emulator, { diskGb: 40 });
+    // Far longer than the test (about 17 real minutes at this time scale), so it is seen
+    // running however slow the machine; the virtual clock then brings its end.
+    emulator.state.queueNextBackup(serverId, { durationMs: LONG_MS });
     const created = await createBackup(emulator, token, serverId);
     expect(created.status).toBe("in_progress");
     expect(await serverStatus(emulator, token, serverId)).toBe("backing_up");
-    const completed = await eventually(async () => {
-      const backup = (await listBackups(emulator, token, serverId)).find(
-        (b) => b.id === created.id,
-      );
-      return backup?.status === "completed" ? backup : undefined;
-    }, "the backup to complete");
+    const running = (await listBackups(emulator, token, serverId)).find((b) => b.id === created.id);
+    expect(running?.status).toBe("in_progress");
+    emulator.advanceClock(LONG_MS * 0.001);
+    const completed = (await listBackups(emulator, token, serverId)).find(
+      (b) => b.id === created.id,
+    );
+    if (completed?.status !== "completed") throw new Error(`not completed: ${completed?.status}`);
     // About 5.5 % of a 40 GB disk, in MiB, with a few per cent of jitter.
     expect(completed.size_mb).toBeGreaterThan(40 * 1024 * 0.05);
     expect(completed.size_mb).toBeLessThan(40 * 1024 * 0.06);
@@ -148,19 +153,18 @@ describe("emulator lifecycle", () => {
       const backup = (await listBackups(emulator, token, serverId))[0];
       return backup?.status === "completed" ? backup : undefined;
     }, "the backup to complete");
-    emulator.state.options.restoreBaseMs = 500_000; // 500 ms at this time scale
+    // Far longer than the test, so it is seen restoring however slow the machine; the
+    // virtual clock then brings its end.
+    emulator.state.options.restoreBaseMs = LONG_MS;
     const restore = await api(emulator, `/servers/${serverId}/restore/`, {
       method: "POST",
       body: { backup_id: created.id },
       token,
-    });
-    emulator.state.options.restoreBaseMs = 3000;
+    }).finally(() => (emulator.state.options.restoreBaseMs = 3000));
     expect(restore.status).toBe(202);
     expect(await serverStatus(emulator, token, serverId)).toBe("restoring");
-    await eventually(
-      async () => ((await serverStatus(emulator, token, serverId)) === "active" ? true : undefined),
-      "the restore to end",
-    );
+    emulator.advanceClock(LONG_MS);
+    expect(await serverStatus(emulator, token, serverId)).toBe("active");
   });
 
   test("a backup expired through the control endpoint vanishes from every list", async () => {

@@ -8,18 +8,38 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { startEmulator } from "../../../emulator";
 import { ApiBackupPageSchema, ApiCreatedBackupSchema } from "../../../sdk/schemas";
-import { randomSuffix } from "./support";
+import { randomSuffix } from "../../support/emulator";
 
 const ROOT = resolve(__dirname, "../../..");
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+const REGISTER_TS = join(ROOT, "tests/support/register-ts.cjs");
+
 let folder: string;
+/** Every CLI a test started: none may outlive it, even when it fails. */
+const children: ChildProcessWithoutNullStreams[] = [];
 beforeEach(() => {
   folder = mkdtempSync(join(tmpdir(), `vps-emulator-data-${randomSuffix()}-`));
 });
 afterEach(() => {
+  for (const child of children.splice(0)) {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  }
   rmSync(folder, { recursive: true, force: true });
 });
+
+/** Starts the CLI from the TypeScript sources (compiled on the fly, as jest does). */
+function spawnCli(args: string[]): ChildProcessWithoutNullStreams {
+  const child = spawn(
+    process.execPath,
+    ["-r", REGISTER_TS, join(ROOT, "emulator/cli.ts"), ...args],
+    {
+      cwd: ROOT,
+    },
+  );
+  children.push(child);
+  return child;
+}
 
 async function listIds(url: string, token = "YOUR_API_TOKEN"): Promise<number[]> {
   const response = await fetch(`${url}/backups/`, {
@@ -81,11 +101,7 @@ describe("emulator persistence", () => {
 function startCli(
   args: string[],
 ): Promise<{ child: ChildProcessWithoutNullStreams; url: string; output: () => string }> {
-  const child = spawn(
-    process.execPath,
-    ["-r", join(__dirname, "register-ts.cjs"), join(ROOT, "emulator/cli.ts"), ...args],
-    { cwd: ROOT },
-  );
+  const child = spawnCli(args);
   let output = "";
   return new Promise((resolvePromise, reject) => {
     child.stdout.on("data", (chunk: Buffer) => {
@@ -157,17 +173,7 @@ describe("emulator CLI", () => {
   });
 
   test("bad flags exit with a message and the usage", async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        "-r",
-        join(__dirname, "register-ts.cjs"),
-        join(ROOT, "emulator/cli.ts"),
-        "--time-scale",
-        "fast",
-      ],
-      { cwd: ROOT },
-    );
+    const child = spawnCli(["--time-scale", "fast"]);
     let output = "";
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
     const code = await new Promise<number | null>((resolvePromise) =>

@@ -10,7 +10,8 @@
 import type { RunningEmulator } from "../../../emulator";
 import { VpsBackupNotFoundError, VpsNotFoundError } from "../../../sdk";
 import { recordFigure, resetFigures } from "../../support/reliability-figures";
-import { fastClient, freshAccount, startFastEmulator } from "./harness";
+import { freshAccount, startFastEmulator } from "../../support/emulator";
+import { fastClient } from "../../support/client";
 
 describe("reliability 14: one account's token against another account's objects", () => {
   let emulator: RunningEmulator;
@@ -24,8 +25,8 @@ describe("reliability 14: one account's token against another account's objects"
   });
 
   it("every call is a 404 (or an empty list), and nothing of A changes", async () => {
-    const owner = freshAccount(emulator, 2);
-    const intruder = freshAccount(emulator, 1);
+    const owner = freshAccount(emulator, { servers: 2 });
+    const intruder = freshAccount(emulator);
     const ownerClient = fastClient(emulator.url, owner.token);
     const [serverA = 0, serverA2 = 0] = owner.serverIds;
     const intruderServer = intruder.serverIds[0] ?? 0;

@@ -15,7 +15,9 @@ import { inspect } from "node:util";
 import type { RunningEmulator } from "../../../emulator";
 import { type VpsClient, VpsError } from "../../../sdk";
 import { recordFigure, resetFigures } from "../../support/reliability-figures";
-import { type RawServer, fastClient, startFastEmulator, startRawServer } from "./harness";
+import { startFastEmulator } from "../../support/emulator";
+import { type RawServer, startRawServer } from "../../support/http";
+import { fastClient } from "../../support/client";
 
 const CANARY = `canary-${randomBytes(12).toString("hex")}+/="\\x`;
 const FRAGMENT_LENGTH = 20;

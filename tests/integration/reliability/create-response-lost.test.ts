@@ -8,12 +8,12 @@
 import type { RunningEmulator } from "../../../emulator";
 import { recordFigure, resetFigures } from "../../support/reliability-figures";
 import {
-  fastClient,
   freshAccount,
   inventoryBackups,
   randomSuffix,
   startFastEmulator,
-} from "./harness";
+} from "../../support/emulator";
+import { fastClient } from "../../support/client";
 
 const CASES = [
   // Concurrent creates, one server per worker, a distinct description each.
@@ -78,7 +78,7 @@ describe("reliability 1: a create whose response is lost", () => {
   it.each(CASES)(
     "drop rate $dropRate, $creates creates ($concurrency at once, one server: $oneServer, same description: $sameDescription, slow answers: $slowResponseRate) → one backup each, no orphan",
     async ({ dropRate, creates, concurrency, oneServer, sameDescription, slowResponseRate }) => {
-      const account = freshAccount(emulator, oneServer ? 1 : concurrency);
+      const account = freshAccount(emulator, { servers: oneServer ? 1 : concurrency });
       emulator.faults.replace({
         dropAfterCommitRate: dropRate,
         // A slow answer is sent 16 bytes every 10 ms: the backup exists long before its id arrives.

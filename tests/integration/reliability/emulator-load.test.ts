@@ -7,19 +7,22 @@
  * Must hold: no 500 (the faults only ask for 503), every 201 and every dropped create left
  * exactly one backup and every faulted create none, ids unique; after the kill the data file
  * parses and holds every backup a 201 reported. Figures: answers by status, backups, lost,
- * duplicated. The CLI is `dist/emulator/cli.js` (built by `npm test`; built here if missing).
+ * duplicated. The CLI runs from the TypeScript sources (tests/support/register-ts.cjs).
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { RunningEmulator } from "../../../emulator";
 import { recordFigure, resetFigures } from "../../support/reliability-figures";
-import { freshAccount, inventoryBackups, startFastEmulator } from "./harness";
+import { freshAccount, inventoryBackups, startFastEmulator } from "../../support/emulator";
 
 const REPO_ROOT = path.resolve(__dirname, "../../..");
-const CLI = path.join(REPO_ROOT, "dist/emulator/cli.js");
+const CLI = path.join(REPO_ROOT, "emulator/cli.ts");
+const REGISTER_TS = path.join(REPO_ROOT, "tests/support/register-ts.cjs");
+/** Creates the CLI must acknowledge before it is killed: the kill lands mid-burst. */
+const ACKNOWLEDGED_BEFORE_KILL = 20;
 const CONCURRENT_REQUESTS = 500;
 
 type Outcome = number | "connection lost";
@@ -51,7 +54,7 @@ describe("reliability 15: the emulator under load", () => {
     });
 
     it("answers only what the faults asked for, and loses or duplicates no backup", async () => {
-      const account = freshAccount(emulator, 5);
+      const account = freshAccount(emulator, { servers: 5 });
       const client = { url: emulator.url, token: account.token };
       // Some completed backups to delete and restore from.
       const seeded = account.serverIds.map((serverId) =>
@@ -149,26 +152,20 @@ describe("reliability 15: the emulator under load", () => {
       expect(lost).toEqual([]);
       expect(phantom).toEqual([]);
       expect(ids.length).toBe(new Set(ids).size);
-    }, 60_000);
+    }, 120_000);
   });
 
   describe("the CLI with a data file, killed mid-burst", () => {
-    let child: ChildProcess | undefined;
+    /** Every CLI started, so that none outlives a failed test. */
+    const children: ChildProcess[] = [];
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "vps-load-"));
     const dataFile = path.join(workDir, "state.json");
     const adminToken = randomBytes(12).toString("hex");
 
-    beforeAll(() => {
-      if (!fs.existsSync(CLI)) {
-        execFileSync(
-          process.execPath,
-          [path.join(REPO_ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
-          { cwd: REPO_ROOT, stdio: "inherit" },
-        );
-      }
-    }, 180_000);
     afterAll(() => {
-      if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      for (const child of children) {
+        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      }
       fs.rmSync(workDir, { recursive: true, force: true });
     });
 
@@ -176,6 +173,8 @@ describe("reliability 15: the emulator under load", () => {
       const started = spawn(
         process.execPath,
         [
+          "-r",
+          REGISTER_TS,
           CLI,
           "--data",
           dataFile,
@@ -188,10 +187,9 @@ describe("reliability 15: the emulator under load", () => {
           "--admin-token",
           adminToken,
         ],
-        {
-          stdio: ["ignore", "pipe", "pipe"],
-        },
+        { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
       );
+      children.push(started);
       return new Promise((resolve, reject) => {
         let output = "";
         started.stdout?.on("data", (chunk: Buffer) => {
@@ -208,7 +206,6 @@ describe("reliability 15: the emulator under load", () => {
 
     it("the data file is intact after SIGKILL and holds every backup a 201 reported", async () => {
       const first = await startCli();
-      child = first.process;
       const acknowledged: number[] = [];
       let stopped = false;
       // Creates in a loop, 8 at a time, until the kill; every 201's id is remembered.
@@ -230,9 +227,18 @@ describe("reliability 15: the emulator under load", () => {
           }
         }
       });
-      await new Promise((resolve) => setTimeout(resolve, 400));
-      first.process.kill("SIGKILL");
-      stopped = true;
+      try {
+        // Kill once the burst is well under way (201s are coming in), however slow the machine.
+        while (acknowledged.length < ACKNOWLEDGED_BEFORE_KILL) {
+          if (first.process.exitCode !== null || first.process.signalCode !== null) {
+            throw new Error("the emulator CLI exited before the kill");
+          }
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      } finally {
+        first.process.kill("SIGKILL");
+        stopped = true;
+      }
       await Promise.all(workers);
       // Killed by a signal, a child has a signalCode and no exitCode.
       if (first.process.exitCode === null && first.process.signalCode === null) {
@@ -245,7 +251,6 @@ describe("reliability 15: the emulator under load", () => {
       };
       const persistedIds = snapshot.backups.map((backup) => backup.id);
       const second = await startCli();
-      child = second.process;
       const inventory = (await (
         await fetch(`${second.origin}/_emulator/inventory`, {
           headers: { "X-Emulator-Admin-Token": adminToken },
@@ -269,6 +274,6 @@ describe("reliability 15: the emulator under load", () => {
       expect(lost).toEqual([]);
       expect(persistedIds.length).toBe(new Set(persistedIds).size);
       expect(restoredIds.sort()).toEqual([...persistedIds].sort());
-    }, 60_000);
+    }, 120_000);
   });
 });

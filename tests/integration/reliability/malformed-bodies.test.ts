@@ -12,15 +12,13 @@ import { serverBackup, setSharedClientOptions } from "../../../provider/runtime"
 import { VpsError, VpsResponseValidationError, VpsServerError } from "../../../sdk";
 import { recordFigure, resetFigures } from "../../support/reliability-figures";
 import {
-  type RawServer,
-  fastClient,
   freshAccount,
   inventoryBackups,
   randomSuffix,
   startFastEmulator,
-  startRawServer,
-  wireBackup,
-} from "./harness";
+} from "../../support/emulator";
+import { type RawServer, startRawServer, wireBackup } from "../../support/http";
+import { fastClient } from "../../support/client";
 
 const HTML_PAGE =
   "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>";

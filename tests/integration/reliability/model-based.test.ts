@@ -13,10 +13,16 @@ import fc from "fast-check";
 import type { RunningEmulator } from "../../../emulator";
 import { type VpsClient, VpsConflictError, VpsNotFoundError } from "../../../sdk";
 import { propertySeed, recordFigure, resetFigures } from "../../support/reliability-figures";
-import { fastClient, freshAccount, inventoryBackups, startFastEmulator } from "./harness";
+import { freshAccount, inventoryBackups, startFastEmulator } from "../../support/emulator";
+import { fastClient } from "../../support/client";
 
 const RUNS = 200;
 const SERVERS = 2;
+/**
+ * Budget: 1.5 s per sequence of up to 25 commands (each a few HTTP requests with retries and
+ * millisecond backoffs) — far above the usual few tens of ms, for a loaded machine.
+ */
+const BUDGET_MS = RUNS * 1_500;
 
 interface Model {
   backups: Map<number, number>;
@@ -177,60 +183,64 @@ describe("reliability 10: model-based sequences with faults", () => {
     await emulator.stop();
   });
 
-  it("the emulator's inventory equals what the client believes after every command", async () => {
-    const seed = propertySeed();
-    const commands = fc.commands(
-      [
-        fc
-          .tuple(
-            fc.integer({ min: 0, max: SERVERS - 1 }),
-            fc.constantFrom("nightly", "pre-deploy", ""),
-          )
-          .map(([server, description]) => new CreateCommand(server, description)),
-        fc.nat().map((pick) => new DeleteCommand(pick)),
-        fc.constant(new DeleteMissingCommand()),
-        fc.constant(new RefreshCommand()),
-        fc.nat().map((pick) => new RestoreCommand(pick)),
-        fc
-          .integer({ min: 0, max: FAULT_LEVELS.length - 1 })
-          .map((level) => new FaultsCommand(level)),
-      ],
-      { maxCommands: 25 },
-    );
-    let sequences = 0;
-    try {
-      await fc.assert(
-        fc.asyncProperty(commands, async (sequence) => {
-          emulator.faults.replace({});
-          const account = freshAccount(emulator, SERVERS);
-          const real: Real = {
-            emulator,
-            client: fastClient(emulator.url, account.token, { maxRetries: 10 }),
-            accountId: account.accountId,
-            serverIds: account.serverIds,
-          };
-          try {
-            await fc.asyncModelRun(
-              () => ({
-                model: { backups: new Map<number, number>(), restoring: new Set<number>() },
-                real,
-              }),
-              sequence,
-            );
-          } finally {
-            emulator.faults.replace({});
-          }
-          sequences += 1;
-        }),
-        { numRuns: RUNS, seed },
+  it(
+    "the emulator's inventory equals what the client believes after every command",
+    async () => {
+      const seed = propertySeed();
+      const commands = fc.commands(
+        [
+          fc
+            .tuple(
+              fc.integer({ min: 0, max: SERVERS - 1 }),
+              fc.constantFrom("nightly", "pre-deploy", ""),
+            )
+            .map(([server, description]) => new CreateCommand(server, description)),
+          fc.nat().map((pick) => new DeleteCommand(pick)),
+          fc.constant(new DeleteMissingCommand()),
+          fc.constant(new RefreshCommand()),
+          fc.nat().map((pick) => new RestoreCommand(pick)),
+          fc
+            .integer({ min: 0, max: FAULT_LEVELS.length - 1 })
+            .map((level) => new FaultsCommand(level)),
+        ],
+        { maxCommands: 25 },
       );
-    } finally {
-      recordFigure("10-model-based", "sequences", {
-        seed,
-        runs: RUNS,
-        sequencesPassed: sequences,
-        commandsRun: tally,
-      });
-    }
-  }, 120_000);
+      let sequences = 0;
+      try {
+        await fc.assert(
+          fc.asyncProperty(commands, async (sequence) => {
+            emulator.faults.replace({});
+            const account = freshAccount(emulator, { servers: SERVERS });
+            const real: Real = {
+              emulator,
+              client: fastClient(emulator.url, account.token, { maxRetries: 10 }),
+              accountId: account.accountId,
+              serverIds: account.serverIds,
+            };
+            try {
+              await fc.asyncModelRun(
+                () => ({
+                  model: { backups: new Map<number, number>(), restoring: new Set<number>() },
+                  real,
+                }),
+                sequence,
+              );
+            } finally {
+              emulator.faults.replace({});
+            }
+            sequences += 1;
+          }),
+          { numRuns: RUNS, seed },
+        );
+      } finally {
+        recordFigure("10-model-based", "sequences", {
+          seed,
+          runs: RUNS,
+          sequencesPassed: sequences,
+          commandsRun: tally,
+        });
+      }
+    },
+    BUDGET_MS,
+  );
 });

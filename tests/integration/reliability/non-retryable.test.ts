@@ -13,7 +13,8 @@ import {
   VpsPermissionError,
 } from "../../../sdk";
 import { recordFigure, resetFigures } from "../../support/reliability-figures";
-import { type RawServer, fastClient, sendJson, startRawServer } from "./harness";
+import { type RawServer, sendJson, startRawServer } from "../../support/http";
+import { fastClient } from "../../support/client";
 
 const STATUSES = [
   {

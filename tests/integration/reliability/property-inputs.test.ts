@@ -19,7 +19,7 @@ import {
   VpsInvalidArgumentError,
 } from "../../../sdk";
 import { propertySeed, recordFigure, resetFigures } from "../../support/reliability-figures";
-import { wireBackup } from "./harness";
+import { wireBackup } from "../../support/http";
 
 const RUNS = 1_000;
 const TOKEN = "property-token-5f0c1d2e3a4b";

@@ -8,7 +8,8 @@
  */
 import type { RunningEmulator } from "../../../emulator";
 import { recordFigure, resetFigures } from "../../support/reliability-figures";
-import { fastClient, freshAccount, startFastEmulator } from "./harness";
+import { freshAccount, startFastEmulator } from "../../support/emulator";
+import { fastClient } from "../../support/client";
 
 const ROUNDS = 30;
 
@@ -35,7 +36,7 @@ describe("reliability 11: a restore whose response is lost", () => {
   it.each([{ dropRate: 1 }, { dropRate: 0.5 }])(
     "drop rate $dropRate: every restore is applied exactly once",
     async ({ dropRate }) => {
-      const account = freshAccount(emulator, ROUNDS);
+      const account = freshAccount(emulator, { servers: ROUNDS });
       const client = fastClient(emulator.url, account.token);
       // One completed backup per server (a restore needs a completed backup).
       const backups = await Promise.all(

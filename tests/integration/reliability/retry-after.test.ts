@@ -18,14 +18,9 @@ import {
   VpsRateLimitError,
 } from "../../../sdk";
 import { recordFigure, resetFigures } from "../../support/reliability-figures";
-import {
-  fastClient,
-  freshAccount,
-  recordingTransport,
-  sendJson,
-  startFastEmulator,
-  startRawServer,
-} from "./harness";
+import { freshAccount, startFastEmulator } from "../../support/emulator";
+import { sendJson, startRawServer } from "../../support/http";
+import { fastClient, recordingTransport } from "../../support/client";
 
 const START = Date.UTC(2025, 0, 16, 15, 45, 0);
 const EMPTY_PAGE = { count: 0, next: null, previous: null, results: [] };
@@ -296,6 +291,6 @@ describe("reliability 5: 429 with Retry-After", () => {
       expect(violations).toEqual([]);
       // A call that ran out of retries says so with the typed error, never anything else.
       for (const failure of failures) expect(failure).toBeInstanceOf(VpsRateLimitError);
-    }, 30_000);
+    });
   });
 });

@@ -10,7 +10,12 @@ import type { RunningEmulator } from "../../../emulator";
 import { ResourceInitializationError } from "../../../provider/core/errors";
 import { serverBackup, setSharedClientOptions } from "../../../provider/runtime";
 import { recordFigure, resetFigures } from "../../support/reliability-figures";
-import { freshAccount, inventoryBackups, randomSuffix, startFastEmulator } from "./harness";
+import {
+  freshAccount,
+  inventoryBackups,
+  randomSuffix,
+  startFastEmulator,
+} from "../../support/emulator";
 
 const UPS_WHILE_STUCK = 3;
 

@@ -16,7 +16,8 @@ import {
   VpsResponseValidationError,
 } from "../../../sdk";
 import { recordFigure, resetFigures } from "../../support/reliability-figures";
-import { type RawServer, fastClient, sendJson, startRawServer, wireBackup } from "./harness";
+import { type RawServer, sendJson, startRawServer, wireBackup } from "../../support/http";
+import { fastClient } from "../../support/client";
 
 const TOKEN = "confined-token-3c9b27e1d5";
 

@@ -10,14 +10,12 @@ import type { RunningEmulator } from "../../../emulator";
 import { VpsError } from "../../../sdk";
 import { recordFigure, resetFigures } from "../../support/reliability-figures";
 import {
-  type RecordedRequest,
-  fastClient,
   freshAccount,
   inventoryBackups,
   randomSuffix,
-  recordingTransport,
   startFastEmulator,
-} from "./harness";
+} from "../../support/emulator";
+import { type RecordedRequest, fastClient, recordingTransport } from "../../support/client";
 
 const OPERATIONS = 1_000;
 const WORKERS = 4;
@@ -42,7 +40,7 @@ describe("reliability 4: 5xx on 30 % of all calls", () => {
   });
 
   it("1 000 operations: ≥ 99 % succeed, and no create is repeated without the adoption check", async () => {
-    const account = freshAccount(emulator, WORKERS);
+    const account = freshAccount(emulator, { servers: WORKERS });
     emulator.faults.replace({ errorRate: 0.3, errorStatuses: [500, 502, 503] });
     emulator.requests.clear();
 

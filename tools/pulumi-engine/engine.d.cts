@@ -1,9 +1,10 @@
-// Types of pulumi-engine.cjs for the TypeScript tests and benchmarks.
+// Types of engine.cjs for the TypeScript tests, the benchmarks and stack.ts.
 export declare const REPO_ROOT: string;
 export declare const ENGINE_VERSION: string;
 export declare const NODEJS_HOST_SDK_VERSION: string;
 export declare const MIN_CLI_VERSION: string;
 export declare const ENGINE_ROOT: string;
+export declare const ENGINE_DIR_VARIABLE: string;
 export declare function ensurePulumi(options?: { log?: (line: string) => void }): string;
 export declare function pulumiEnv(options: {
   engineDir: string;
@@ -25,6 +26,10 @@ export declare function runPulumi(
     env?: NodeJS.ProcessEnv;
     timeoutMs?: number;
     onOutput?: (text: string) => void;
+    signal?: AbortSignal;
   },
 ): Promise<PulumiRun>;
 export declare function compareVersions(a: string, b: string): number;
+export declare function descendants(pid: number): number[];
+export declare function sessionMembers(sessionId: number): number[];
+export declare function signalProcessTree(pid: number, signal?: NodeJS.Signals): number;

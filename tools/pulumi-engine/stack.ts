@@ -1,5 +1,7 @@
 /**
  * A real Pulumi stack on a local file backend, for the e2e tests and the benchmarks.
+ * `dispose()` also ends every run of the stack still going, so a failed test leaves nothing
+ * running.
  *
  * The program is copied into a fresh temporary folder (stack config files are written beside
  * Pulumi.yaml, so runs never touch the repository), with `node_modules` linked to the
@@ -9,7 +11,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as engine from "../../scripts/lib/pulumi-engine.cjs";
+import * as engine from "./engine.cjs";
 
 export interface PulumiResult {
   code: number | null;
@@ -73,24 +75,6 @@ export interface RunningPulumi {
   signalSession(signal: NodeJS.Signals): number;
 }
 
-/** Pids of the live (non-zombie) processes of a session, read from /proc (Linux). */
-function sessionMembers(sessionId: number): number[] {
-  const members: number[] = [];
-  for (const entry of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-    } catch {
-      continue; // exited while we looked
-    }
-    // Fields after the command name (which may hold spaces): state ppid pgrp session …
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (fields[0] !== "Z" && Number(fields[3]) === sessionId) members.push(Number(entry));
-  }
-  return members;
-}
-
 const EXAMPLES_DIR = path.join(engine.REPO_ROOT, "examples");
 
 const PROGRAM_TSCONFIG = {
@@ -136,6 +120,9 @@ export class PulumiStack {
   readonly projectDir: string;
   readonly stackName: string;
   private env: NodeJS.ProcessEnv;
+  /** Runs still going: `dispose()` stops them. */
+  private readonly inFlight = new Set<AbortController>();
+  private readonly sessions = new Set<RunningPulumi>();
 
   private constructor(
     workDir: string,
@@ -177,12 +164,17 @@ export class PulumiStack {
     const env = engine.pulumiEnv({ engineDir, workDir, extra: options.env ?? {} });
     const stackName = options.stackName ?? "test";
     const stack = new PulumiStack(workDir, projectDir, stackName, env);
-    await stack.mustRun(["stack", "init", stackName, "--non-interactive"]);
-    for (const [key, value] of Object.entries(options.config ?? {})) {
-      await stack.setConfig(key, value);
-    }
-    for (const [key, value] of Object.entries(options.secretConfig ?? {})) {
-      await stack.setConfig(key, value, { secret: true });
+    try {
+      await stack.mustRun(["stack", "init", stackName, "--non-interactive"]);
+      for (const [key, value] of Object.entries(options.config ?? {})) {
+        await stack.setConfig(key, value);
+      }
+      for (const [key, value] of Object.entries(options.secretConfig ?? {})) {
+        await stack.setConfig(key, value, { secret: true });
+      }
+    } catch (error) {
+      fs.rmSync(workDir, { recursive: true, force: true });
+      throw error;
     }
     return stack;
   }
@@ -192,11 +184,16 @@ export class PulumiStack {
     args: string[],
     options: { env?: Record<string, string>; timeoutMs?: number } = {},
   ): Promise<PulumiResult> {
-    const result = await engine.runPulumi(args, {
-      cwd: this.projectDir,
-      env: { ...this.env, ...(options.env ?? {}) },
-      timeoutMs: options.timeoutMs,
-    });
+    const controller = new AbortController();
+    this.inFlight.add(controller);
+    const result = await engine
+      .runPulumi(args, {
+        cwd: this.projectDir,
+        env: { ...this.env, ...(options.env ?? {}) },
+        timeoutMs: options.timeoutMs,
+        signal: controller.signal,
+      })
+      .finally(() => this.inFlight.delete(controller));
     return {
       code: result.code,
       stdout: result.stdout,
@@ -243,7 +240,7 @@ export class PulumiStack {
       const killed = new Set<number>();
       // Repeat until the session is empty: a process may fork between the scan and the kill.
       for (let round = 0; round < 50; round += 1) {
-        const members = sessionMembers(pid);
+        const members = engine.sessionMembers(pid);
         if (members.length === 0) break;
         for (const member of members) {
           try {
@@ -259,7 +256,7 @@ export class PulumiStack {
     };
     const signalSession = (signal: NodeJS.Signals): number => {
       let signalled = 0;
-      for (const member of sessionMembers(pid)) {
+      for (const member of engine.sessionMembers(pid)) {
         try {
           process.kill(member, signal);
           signalled += 1;
@@ -269,7 +266,16 @@ export class PulumiStack {
       }
       return signalled;
     };
-    return { pid, startedAtMs: Date.now(), exited, killSession, signalSession };
+    const running: RunningPulumi = {
+      pid,
+      startedAtMs: Date.now(),
+      exited,
+      killSession,
+      signalSession,
+    };
+    this.sessions.add(running);
+    void exited.finally(() => this.sessions.delete(running)).catch(() => undefined);
+    return running;
   }
 
   /** Runs `pulumi <args>` and throws with its whole output when it fails. */
@@ -377,9 +383,19 @@ export class PulumiStack {
     return resources.filter((resource) => resource.type.endsWith(`:${typeSuffix}`));
   }
 
-  /** Removes the stack and the temporary folder. */
+  /**
+   * Ends every run of the stack still going (a test that failed or timed out mid-run), then
+   * removes the stack and the temporary folder. Safe to call twice.
+   */
   async dispose(): Promise<void> {
-    await this.run(["stack", "rm", "--yes", "--force", this.stackName]);
-    fs.rmSync(this.workDir, { recursive: true, force: true });
+    for (const controller of this.inFlight) controller.abort();
+    await Promise.all([...this.sessions].map((running) => running.killSession()));
+    try {
+      if (fs.existsSync(this.projectDir)) {
+        await this.run(["stack", "rm", "--yes", "--force", this.stackName]);
+      }
+    } finally {
+      fs.rmSync(this.workDir, { recursive: true, force: true });
+    }
   }
 }

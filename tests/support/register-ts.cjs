@@ -1,5 +1,6 @@
 // Lets a child Node process run the emulator's TypeScript sources directly (the CLI tests
-// spawn `node -r ./register-ts.cjs emulator/cli.ts`), compiled by @swc/core like jest does.
+// spawn `node -r tests/support/register-ts.cjs emulator/cli.ts`), compiled by @swc/core as
+// jest compiles them, so no test depends on a build of dist/ being there and up to date.
 const { transformSync } = require("@swc/core");
 const Module = require("node:module");
 const { readFileSync } = require("node:fs");

@@ -2,8 +2,8 @@
 //
 // The official installers download at run time and cannot reach their servers from a machine
 // that only sees package registries, so the CLI and the Node language host are built from
-// their Go modules (tools/pulumi-engine/*/go.mod pins them). CommonJS so that the .mjs scripts,
-// the jest e2e tests and the benchmarks can all load this one copy.
+// their Go modules (the `cli/` and `nodejs-host/` folders beside this file pin them). CommonJS
+// so that the .mjs scripts, the jest e2e tests and the benchmarks can all load this one copy.
 "use strict";
 
 const { spawnSync, spawn } = require("node:child_process");
@@ -34,6 +34,11 @@ const DYNAMIC_PROVIDER_SHIM = path.join(
   "pulumi",
   "pulumi-resource-pulumi-nodejs",
 );
+/**
+ * Set to the folder an earlier `ensurePulumi()` returned (the e2e tier's global setup does, once
+ * for every test file), so later calls in child processes reuse it without looking again.
+ */
+const ENGINE_DIR_VARIABLE = "VPS_BACKUPS_PULUMI_ENGINE_DIR";
 const ENGINE_BINARIES = ["pulumi", "pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs"];
 
 function compareVersions(a, b) {
@@ -126,7 +131,7 @@ function goBuild(moduleDir, mainPackage, output, version) {
       mainPackage,
     ],
     {
-      cwd: path.join(REPO_ROOT, "tools", "pulumi-engine", moduleDir),
+      cwd: path.join(__dirname, moduleDir),
       stdio: ["ignore", "inherit", "inherit"],
       env: { ...process.env, CGO_ENABLED: "0", GOFLAGS: "-mod=mod" },
     },
@@ -141,10 +146,13 @@ function goBuild(moduleDir, mainPackage, output, version) {
 /**
  * Makes a Pulumi engine available and returns the folder holding `pulumi`,
  * `pulumi-language-nodejs` and `pulumi-resource-pulumi-nodejs`.
- * Order: an engine built earlier for the pinned version; a recent enough `pulumi` on PATH;
- * a build from the Go modules (minutes, once; later runs reuse it).
+ * Order: the folder named by VPS_BACKUPS_PULUMI_ENGINE_DIR when it holds an engine; an engine
+ * built earlier for the pinned version; a recent enough `pulumi` on PATH; a build from the Go
+ * modules (minutes, once; later runs reuse it).
  */
 function ensurePulumi({ log = (line) => process.stderr.write(`${line}\n`) } = {}) {
+  const located = process.env[ENGINE_DIR_VARIABLE];
+  if (located && hasEngine(located)) return located;
   if (hasEngine(BUILT_ENGINE_DIR)) {
     installShim(BUILT_ENGINE_DIR); // keep the shim in step with the installed @pulumi/pulumi
     return BUILT_ENGINE_DIR;
@@ -223,16 +231,103 @@ function pulumiEnv({ engineDir, workDir, passphrase = "pulumi-vps-backups-local"
   };
 }
 
+/** Live processes from /proc as [pid, ppid, session] (Linux; empty elsewhere). */
+function liveProcesses() {
+  let entries;
+  try {
+    entries = fs.readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  const processes = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat;
+    try {
+      stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue; // exited while we looked
+    }
+    // Fields after the command name (which may hold spaces): state ppid pgrp session …
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (fields[0] !== "Z") processes.push([Number(entry), Number(fields[1]), Number(fields[3])]);
+  }
+  return processes;
+}
+
+/** Pids of the live descendants of `pid` (children, theirs, …), read from /proc (Linux). */
+function descendants(pid) {
+  const children = new Map();
+  for (const [child, parent] of liveProcesses()) {
+    if (!children.has(parent)) children.set(parent, []);
+    children.get(parent).push(child);
+  }
+  const found = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift()) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+/** Pids of the live processes of a session (the session leader's pid), read from /proc (Linux). */
+function sessionMembers(sessionId) {
+  return liveProcesses()
+    .filter(([, , session]) => session === sessionId)
+    .map(([pid]) => pid);
+}
+
+/**
+ * Sends `signal` to a process and to every descendant it has. The tree is read before any
+ * signal is sent, so no process is reparented out of reach first (a Pulumi CLI's plugins run
+ * in process groups of their own: a group kill would miss them). Returns how many got it.
+ */
+function signalProcessTree(pid, signal = "SIGKILL") {
+  let signalled = 0;
+  for (const target of [...descendants(pid), pid]) {
+    try {
+      process.kill(target, signal);
+      signalled += 1;
+    } catch {
+      // already gone
+    }
+  }
+  return signalled;
+}
+
+/** How long output may trail a `pulumi` that exited (a plugin that lives on may hold its pipes). */
+const OUTPUT_GRACE_MS = 5_000;
+
 /**
  * Runs `pulumi <args>` and resolves with its exit code and output (never rejects on a
- * non-zero exit: callers assert on it).
+ * non-zero exit: callers assert on it). After `timeoutMs`, or when `signal` aborts, the CLI
+ * and every process it started are killed (SIGKILL) and the run resolves with the reason
+ * appended to stderr: a stuck run never outlives its caller.
  */
-function runPulumi(args, { cwd, env, timeoutMs = 10 * 60 * 1000, onOutput } = {}) {
+function runPulumi(args, { cwd, env, timeoutMs = 10 * 60 * 1000, onOutput, signal } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn("pulumi", args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    let killedBecause;
+    let graceTimer;
+    const stop = (reason) => {
+      if (killedBecause || child.exitCode !== null || child.signalCode !== null) return;
+      killedBecause = reason;
+      signalProcessTree(child.pid, "SIGKILL");
+    };
+    const timer = setTimeout(() => stop(`timed out after ${timeoutMs} ms`), timeoutMs);
+    const onAbort = () => stop("aborted by its caller");
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    const cleanUp = () => {
+      clearTimeout(timer);
+      clearTimeout(graceTimer);
+      signal?.removeEventListener("abort", onAbort);
+    };
     child.stdout.on("data", (chunk) => {
       stdout += chunk;
       if (onOutput) onOutput(String(chunk));
@@ -242,12 +337,19 @@ function runPulumi(args, { cwd, env, timeoutMs = 10 * 60 * 1000, onOutput } = {}
       if (onOutput) onOutput(String(chunk));
     });
     child.on("error", (error) => {
-      clearTimeout(timer);
+      cleanUp();
       reject(error);
     });
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, pid: child.pid });
+    child.on("exit", () => {
+      graceTimer = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+      }, OUTPUT_GRACE_MS);
+    });
+    child.on("close", (code, exitSignal) => {
+      cleanUp();
+      if (killedBecause) stderr += `\n[pulumi ${args.join(" ")} killed: ${killedBecause}]\n`;
+      resolve({ code, signal: exitSignal, stdout, stderr, pid: child.pid });
     });
   });
 }
@@ -258,8 +360,12 @@ module.exports = {
   NODEJS_HOST_SDK_VERSION,
   MIN_CLI_VERSION,
   ENGINE_ROOT,
+  ENGINE_DIR_VARIABLE,
   ensurePulumi,
   pulumiEnv,
   runPulumi,
   compareVersions,
+  descendants,
+  sessionMembers,
+  signalProcessTree,
 };
