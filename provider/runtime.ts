@@ -9,7 +9,8 @@
  * A contract with every stack ever deployed: the `__provider` text in their state loads THIS
  * path and calls `configure`, `serverBackup.check/diff/create/read/update/delete` and
  * `serverRestore.check/diff/create/read/update` with these signatures. The file stays here, with
- * these names, whatever the layout around it (see `dynamic/serialized-providers.ts`).
+ * these names, whatever the layout around it (see `serialized-providers.ts`, which stays beside
+ * it: the built file is also where tests stand in for an older version).
  *
  * Not meant to be called from programs; exported for the serialized providers and for tests.
  */

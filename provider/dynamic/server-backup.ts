@@ -9,7 +9,7 @@ import {
   ServerBackupStateSchema,
 } from "../server-backup/schema";
 import { type NoneLeft, type PulumiArgs, registeredProperties } from "./resource-props";
-import { serverBackupProvider } from "./serialized-providers";
+import { serverBackupProvider } from "../serialized-providers";
 
 /**
  * The arguments of a {@link ServerBackup}: its inputs schema's fields, each a `pulumi.Input`

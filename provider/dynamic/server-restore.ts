@@ -9,7 +9,7 @@ import {
   ServerRestoreStateSchema,
 } from "../server-restore/schema";
 import { type NoneLeft, type PulumiArgs, registeredProperties } from "./resource-props";
-import { serverRestoreProvider } from "./serialized-providers";
+import { serverRestoreProvider } from "../serialized-providers";
 
 /**
  * The arguments of a {@link ServerRestore}: its inputs schema's fields, each a `pulumi.Input`

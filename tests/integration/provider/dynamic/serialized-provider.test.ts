@@ -51,7 +51,7 @@ let serialized: { serverBackupProvider: string; serverRestoreProvider: string };
 function serializeBuiltProviders(token: string): typeof serialized {
   const script = `
     const pulumi = require(${JSON.stringify(require.resolve("@pulumi/pulumi"))});
-    const providers = require(${JSON.stringify(path.join(packageDir, "dist/provider/dynamic/serialized-providers.js"))});
+    const providers = require(${JSON.stringify(path.join(packageDir, "dist/provider/serialized-providers.js"))});
     (async () => {
       const result = {};
       for (const name of ["serverBackupProvider", "serverRestoreProvider"]) {

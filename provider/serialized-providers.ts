@@ -8,11 +8,12 @@
  *
  * Their text is in the state of every stack ever deployed, and the engine runs THAT text (not
  * this file) to refresh and delete: keep each function's body as it is, and keep
- * `provider/runtime` at its path with its names (see `provider/runtime.ts`).
+ * `provider/runtime` at its path with its names (see `runtime.ts`). Part of the dynamic provider
+ * (`dynamic/`), kept at the root beside the runtime it loads.
  */
 import type * as pulumi from "@pulumi/pulumi";
 
-type ProviderRuntime = typeof import("../runtime");
+type ProviderRuntime = typeof import("./runtime");
 
 /**
  * Loads the provider runtime in whichever process runs the provider. Resolves from the program
