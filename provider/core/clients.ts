@@ -39,8 +39,3 @@ export function setSharedClientOptions(options: Partial<VpsClientOptions>): void
   clientOptionOverrides = { ...options };
   sharedClients.clear();
 }
-
-/** The poll schedule of the shared clients (the sdk's default unless overridden). */
-export function sharedPollSchedule(): ((elapsedMs: number) => number) | undefined {
-  return clientOptionOverrides.pollSchedule;
-}

@@ -3,17 +3,13 @@
  * wait until the server is active again. Shared by the `ServerRestore` resource and the
  * `restoreServer` function so both refuse the same mistakes with the same words.
  */
-import { setTimeout as delay } from "node:timers/promises";
 import {
   type RestoreResult,
-  type Server,
   type VpsClient,
   VpsError,
   VpsInvalidArgumentError,
   VpsTimeoutError,
-  defaultPollSchedule,
 } from "../../sdk";
-import { sharedPollSchedule } from "../core/clients";
 
 /** What to restore and how. */
 interface RestoreRequest {
@@ -92,52 +88,6 @@ function remainingMs(deadlineAtMs: number): number {
   return Math.max(1, deadlineAtMs - Date.now());
 }
 
-/** Options of {@link waitForServerActive}, as the sdk's waits take them. */
-interface ServerWaitOptions {
-  /** How long to wait, in milliseconds. */
-  timeoutMs: number;
-  /** Aborts the wait; it then rejects with the signal's reason. */
-  signal?: AbortSignal;
-}
-
-/**
- * Polls the server until it is `active`, or throws when the timeout passes or the signal fires.
- * No poll outlives the timeout. The client's poll schedule applies (the shared clients' override,
- * else the sdk's default). This is the only server wait of the package, with the signature of the
- * sdk's waits, so that it can become `client.waitForServerActive(serverId, options)` in one line.
- */
-async function waitForServerActive(
-  client: VpsClient,
-  serverId: number,
-  options: ServerWaitOptions,
-): Promise<Server> {
-  const schedule = sharedPollSchedule() ?? defaultPollSchedule;
-  const startedAtMs = Date.now();
-  const deadlineAtMs = startedAtMs + options.timeoutMs;
-  const { signal } = options;
-  for (;;) {
-    const server = await client.getServer(serverId, {
-      signal,
-      deadlineMs: Math.max(1, deadlineAtMs - Date.now()),
-    });
-    if (server.status === "active") return server;
-    const delayMs = schedule(Date.now() - startedAtMs);
-    if (Date.now() + delayMs > deadlineAtMs) {
-      throw new VpsTimeoutError(
-        `server ${serverId} was still ${server.status} when the restore timeout ran out`,
-        {
-          operation: `waiting for server ${serverId} to finish restoring`,
-          serverId,
-          lastStatus: server.status,
-        },
-      );
-    }
-    await delay(delayMs, undefined, { signal }).catch((error: unknown) => {
-      throw signal?.aborted ? signal.reason : error;
-    });
-  }
-}
-
 /**
  * Restores `serverId` from `backupId`: checks the backup, optionally takes a safety backup
  * first, requests the restore, and (unless `waitForCompletion` is false) waits until the
@@ -176,7 +126,7 @@ export async function restoreServerAndWait(
   };
   if (!request.waitForCompletion) return outcome;
   try {
-    const server = await waitForServerActive(client, serverId, {
+    const server = await client.waitForServerActive(serverId, {
       timeoutMs: remainingMs(request.deadlineAtMs),
       signal: request.signal,
     });
