@@ -1,11 +1,5 @@
 /** `servers` and `restore`. */
-import {
-  type Backup,
-  type Server,
-  VpsBackupNotFoundError,
-  VpsTimeoutError,
-  defaultPollSchedule,
-} from "../../sdk";
+import { type Backup, type Server, VpsBackupNotFoundError, VpsTimeoutError } from "../../sdk";
 import { parseDuration, parseId } from "../args";
 import { RESTORE_COLUMNS, SERVER_COLUMNS, newestFirst } from "../columns";
 import { confirm } from "../confirm";
@@ -119,30 +113,28 @@ async function chooseBackup(
   return backup;
 }
 
-/** Polls the server until it is no longer restoring, on the sdk's poll schedule. */
+/** Waits on the sdk's server wait until the server is active again, showing its status. */
 async function waitForServerActive(
   context: CommandContext,
   serverId: number,
   timeoutMs: number,
 ): Promise<Server> {
-  const startedAtMs = Date.now();
   const progress = startProgress(context.output, `server ${serverId}`, "restoring");
-  for (;;) {
-    const server = await context.client().getServer(serverId);
-    if (server.status !== "restoring") {
-      progress.succeed(`server ${serverId}: ${server.status}`);
-      return server;
-    }
-    const elapsedMs = Date.now() - startedAtMs;
-    if (elapsedMs >= timeoutMs) {
-      progress.fail(`server ${serverId}: still restoring`);
+  try {
+    const server = await context.client().waitForServerActive(serverId, {
+      timeoutMs,
+      onProgress: (seen) => progress.update(seen.status),
+    });
+    progress.succeed(`server ${serverId}: ${server.status}`);
+    return server;
+  } catch (error) {
+    progress.fail(`server ${serverId}: not active yet`);
+    if (error instanceof VpsTimeoutError) {
       throw new VpsTimeoutError(
-        `server ${serverId} was still restoring after ${formatElapsed(elapsedMs)} (--timeout ${formatElapsed(timeoutMs)}); check it later with: vps-backups servers`,
+        `server ${serverId} was still ${error.lastStatus ?? "restoring"} after ${formatElapsed(timeoutMs)} (--timeout); check it later with: vps-backups servers`,
         { timeoutMs, operation: `waiting for server ${serverId} to finish restoring` },
       );
     }
-    progress.update(server.status);
-    const delayMs = Math.min(defaultPollSchedule(elapsedMs), timeoutMs - elapsedMs);
-    await new Promise((resolve) => setTimeout(resolve, Math.max(1, delayMs)));
+    throw error;
   }
 }
