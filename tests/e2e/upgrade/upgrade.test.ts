@@ -20,7 +20,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { type RunningEmulator, type SeedDocument, startEmulator } from "../../../emulator";
-import * as engine from "../../../scripts/lib/pulumi-engine.cjs";
+import * as engine from "../../../tools/pulumi-engine/engine.cjs";
 
 jest.setTimeout(600_000);
 
