@@ -252,13 +252,19 @@ function runPulumi(args, { cwd, env, timeoutMs = 10 * 60 * 1000, onOutput } = {}
   });
 }
 
+/** The engine folder, with the YAML language host built into it too (tools/pulumi-yaml). */
+function ensurePulumiWithYaml(options = {}) {
+  const { ensureYamlHost } = require(path.join(REPO_ROOT, "tools", "pulumi-yaml", "build.cjs"));
+  return ensureYamlHost(ensurePulumi(options), options);
+}
+
 module.exports = {
   REPO_ROOT,
   ENGINE_VERSION,
   NODEJS_HOST_SDK_VERSION,
   MIN_CLI_VERSION,
   ENGINE_ROOT,
-  ensurePulumi,
+  ensurePulumi: ensurePulumiWithYaml,
   pulumiEnv,
   runPulumi,
   compareVersions,
