@@ -5,8 +5,9 @@
  */
 
 /** The plugin's version (the npm package's). */
-export const PLUGIN_VERSION: string = (require("pulumi-vps-backups/package.json") as { version: string })
-  .version;
+export const PLUGIN_VERSION: string = (
+  require("pulumi-vps-backups/package.json") as { version: string }
+).version;
 
 const str = (description: string) => ({ type: "string", description });
 const int = (description: string) => ({ type: "integer", description });
