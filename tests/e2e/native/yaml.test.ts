@@ -45,7 +45,7 @@ describe("pulumi-resource-vps from Pulumi YAML", () => {
   async function yamlStack(): Promise<PulumiStack> {
     stack = await PulumiStack.create({
       example: "yaml-quickstart",
-      config: { "vps:apiUrl": emulator.url, serverId: String(SERVER) },
+      config: { "vps:apiUrl": emulator.url },
       secretConfig: { "vps:apiToken": emulator.demoToken },
     });
     return stack;
