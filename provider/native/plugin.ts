@@ -105,6 +105,9 @@ export const vpsProvider: provider.Provider = {
 export async function serve(args: string[]): Promise<void> {
   installRequestContext();
   reportWaitProgress();
+  // Ctrl-C in a terminal reaches every process of the run; the engine answers it with Cancel
+  // (and kills the plugin when it is done), so the plugin itself must not die of SIGINT.
+  process.on("SIGINT", () => undefined);
   useCredentials(credentialsFromPulumiConfig());
   onConfigure((input) => useCredentials(credentialsFromConfigure(input)));
   await provider.main(vpsProvider, args);
