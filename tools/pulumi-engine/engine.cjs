@@ -354,6 +354,12 @@ function runPulumi(args, { cwd, env, timeoutMs = 10 * 60 * 1000, onOutput, signa
   });
 }
 
+/** The engine folder, with the YAML language host built into it too (tools/pulumi-yaml). */
+function ensurePulumiWithYaml(options = {}) {
+  const { ensureYamlHost } = require(path.join(REPO_ROOT, "tools", "pulumi-yaml", "build.cjs"));
+  return ensureYamlHost(ensurePulumi(options), options);
+}
+
 module.exports = {
   REPO_ROOT,
   ENGINE_VERSION,
@@ -361,7 +367,7 @@ module.exports = {
   MIN_CLI_VERSION,
   ENGINE_ROOT,
   ENGINE_DIR_VARIABLE,
-  ensurePulumi,
+  ensurePulumi: ensurePulumiWithYaml,
   pulumiEnv,
   runPulumi,
   compareVersions,

@@ -1,0 +1,56 @@
+/**
+ * The plugin's account: an explicit provider's `apiUrl`/`apiToken` (Configure args), then the
+ * stack's `vps:` config (Configure variables, or `PULUMI_CONFIG` that the engine hands to the
+ * default provider's process), then `VPS_API_URL`/`VPS_API_TOKEN` (read by the resource logic
+ * itself, as the last level). The engine starts one plugin process per provider instance, so
+ * process-wide credentials are per instance: a program can hold two accounts.
+ */
+import { setStackCredentials } from "../provider-context";
+import type { CredentialSource } from "../credentials";
+import type { ConfigureInput } from "./context";
+
+function text(value: unknown): string | undefined {
+  return typeof value === "string" && value.trim() !== "" ? value : undefined;
+}
+
+/** The `vps:` config in `PULUMI_CONFIG` (JSON; keys with or without the `vps:` namespace). */
+export function credentialsFromPulumiConfig(raw = process.env.PULUMI_CONFIG): CredentialSource {
+  if (!raw) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return {};
+  }
+  if (typeof parsed !== "object" || parsed === null) return {};
+  const config = parsed as Record<string, unknown>;
+  return {
+    apiUrl: text(config["vps:apiUrl"]) ?? text(config.apiUrl),
+    apiToken: text(config["vps:apiToken"]) ?? text(config.apiToken),
+  };
+}
+
+/** The credentials of one Configure request, over those of `PULUMI_CONFIG`. */
+export function credentialsFromConfigure(
+  input: ConfigureInput,
+  fallback: CredentialSource = credentialsFromPulumiConfig(),
+): CredentialSource {
+  return {
+    apiUrl: text(input.args.apiUrl) ?? text(input.variables["vps:apiUrl"]) ?? fallback.apiUrl,
+    apiToken:
+      text(input.args.apiToken) ?? text(input.variables["vps:apiToken"]) ?? fallback.apiToken,
+  };
+}
+
+let current: CredentialSource = {};
+
+/** Records the provider's credentials for every resource and function it serves. */
+export function useCredentials(credentials: CredentialSource): void {
+  current = { ...credentials };
+  setStackCredentials(current);
+}
+
+/** The provider's credentials (below a resource's own `apiUrl`/`apiToken` inputs). */
+export function providerCredentials(): CredentialSource {
+  return current;
+}
