@@ -5,9 +5,9 @@
  */
 import { VpsClient } from "../../sdk";
 import type { Backup } from "../../sdk";
-import { resolveCredentials } from "../credentials";
-import { getBackup, getBackups } from "../get-backups";
-import { resolveResourceCredentials, sharedClient } from "../provider-context";
+import { resolveCredentials } from "../core/credentials";
+import { getBackup, getBackups } from "../dynamic/get-backups";
+import { sharedClient } from "../core/clients";
 import { serverBackup, serverRestore } from "../runtime";
 import { currentCall } from "./context";
 import { providerCredentials } from "./credentials";
@@ -88,7 +88,7 @@ const serverBackupBinding: ResourceBinding = {
   async read(id, props, importing) {
     let known = props;
     if (importing) {
-      const credentials = resolveResourceCredentials(`ServerBackup ${id}`, {});
+      const credentials = resolveCredentials(`ServerBackup ${id}`, providerCredentials());
       const backupId = Number(id);
       const backup: Backup | undefined =
         Number.isSafeInteger(backupId) && backupId > 0

@@ -5,8 +5,8 @@
  * itself, as the last level). The engine starts one plugin process per provider instance, so
  * process-wide credentials are per instance: a program can hold two accounts.
  */
-import { setStackCredentials } from "../provider-context";
-import type { CredentialSource } from "../credentials";
+import { setStackCredentials } from "../dynamic/context";
+import type { CredentialSource } from "../core/credentials";
 import type { ConfigureInput } from "./context";
 
 function text(value: unknown): string | undefined {

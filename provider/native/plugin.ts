@@ -5,7 +5,7 @@
  * through bindings.ts only.
  */
 import * as provider from "@pulumi/pulumi/provider";
-import { interruptOperations } from "../provider-context";
+import { interruptOperations } from "../dynamic/context";
 import { FUNCTIONS, RESOURCES, type ResourceBinding, reportWaitProgress } from "./bindings";
 import { installRequestContext, onConfigure, requestTimeoutSeconds } from "./context";
 import {

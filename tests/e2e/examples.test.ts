@@ -24,9 +24,13 @@ function restoresRequested(emulator: RunningEmulator): number {
   return emulator.requests.count({ method: "POST", route: RESTORE_ROUTE });
 }
 
-const EXAMPLES = fs
+const ALL_EXAMPLES = fs
   .readdirSync(path.join(engine.REPO_ROOT, "examples"))
   .filter((name) => fs.existsSync(path.join(engine.REPO_ROOT, "examples", name, "Pulumi.yaml")));
+/** The TypeScript programs on the dynamic provider; the YAML one has tests/e2e/native/yaml.test.ts. */
+const EXAMPLES = ALL_EXAMPLES.filter((name) =>
+  fs.existsSync(path.join(engine.REPO_ROOT, "examples", name, "index.ts")),
+);
 
 /** Manual backups and server statuses: what a stack may change, and must put back. */
 function platformSnapshot(emulator: RunningEmulator): string {
@@ -54,8 +58,9 @@ describe("examples", () => {
     await emulator.stop();
   });
 
-  it("lists the five documented examples", () => {
+  it("lists the documented examples: five TypeScript programs and the YAML quick start", () => {
     expect(EXAMPLES.sort()).toEqual(["fleet", "lookup", "pre-deploy", "quickstart", "restore"]);
+    expect(ALL_EXAMPLES.filter((name) => !EXAMPLES.includes(name))).toEqual(["yaml-quickstart"]);
   });
 
   it.each(EXAMPLES)("%s runs up and destroy cleanly", async (example) => {

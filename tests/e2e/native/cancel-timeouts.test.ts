@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
-import { PulumiStack, type RunningPulumi } from "../../support/pulumi-stack";
+import { PulumiStack, type RunningPulumi } from "../../../tools/pulumi-engine/stack";
 
 jest.setTimeout(300_000);
 

@@ -5,7 +5,7 @@
  */
 import { startEmulator, type RunningEmulator } from "../../../emulator";
 import { VpsClient } from "../../../sdk";
-import { PulumiStack } from "../../support/pulumi-stack";
+import { PulumiStack } from "../../../tools/pulumi-engine/stack";
 
 jest.setTimeout(300_000);
 
