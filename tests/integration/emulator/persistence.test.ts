@@ -52,26 +52,31 @@ describe("emulator persistence", () => {
   test("creates, deletes, the clock and the next id survive a restart", async () => {
     const dataFile = join(folder, "state.json");
     const first = await startEmulator({ dataFile, timeScale: 0, autoBackupIntervalMs: 0 });
-    const created = ApiCreatedBackupSchema.parse(
-      await (
-        await fetch(`${first.url}/backups/`, {
-          method: "POST",
-          headers: { Authorization: "Bearer YOUR_API_TOKEN", "Content-Type": "application/json" },
-          body: JSON.stringify({ server_id: 12345, description: "survives" }),
-        })
-      ).json(),
-    );
-    expect(
-      (
-        await fetch(`${first.url}/backups/495/`, {
-          method: "DELETE",
-          headers: { Authorization: "Bearer YOUR_API_TOKEN" },
-        })
-      ).status,
-    ).toBe(204);
-    first.advanceClock(2 * DAY_MS);
-    const clockBefore = first.state.now();
-    await first.stop();
+    let created: { id: number };
+    let clockBefore: number;
+    try {
+      created = ApiCreatedBackupSchema.parse(
+        await (
+          await fetch(`${first.url}/backups/`, {
+            method: "POST",
+            headers: { Authorization: "Bearer YOUR_API_TOKEN", "Content-Type": "application/json" },
+            body: JSON.stringify({ server_id: 12345, description: "survives" }),
+          })
+        ).json(),
+      );
+      expect(
+        (
+          await fetch(`${first.url}/backups/495/`, {
+            method: "DELETE",
+            headers: { Authorization: "Bearer YOUR_API_TOKEN" },
+          })
+        ).status,
+      ).toBe(204);
+      first.advanceClock(2 * DAY_MS);
+      clockBefore = first.state.now();
+    } finally {
+      await first.stop();
+    }
 
     const second = await startEmulator({ dataFile, timeScale: 0, autoBackupIntervalMs: 0 });
     try {
