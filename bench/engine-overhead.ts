@@ -111,7 +111,7 @@ export async function runEngineOverhead(options: {
     rows,
     goals: [],
     notes: [
-      `The issue sets no goal here: it asks for the provider's added seconds. This run: ${round(added, 2)} s for one instant backup over the empty program (${round(importOnly, 2)} s for a program that only imports the package).`,
+      `No numeric goal: the figure is the provider's added seconds. This run: ${round(added, 2)} s for one instant backup over the empty program (${round(importOnly, 2)} s for a program that only imports the package).`,
       `Each run is \`pulumi up --skip-preview\` of a fresh stack on a local file backend (TypeScript program, compiled by the engine's ts-node), timed from start to exit; median of ${repetitions} run(s), the three programs alternating.`,
       "The one-backup program's extra time holds: loading the package in the program, the engine starting the dynamic provider process and registering one resource, one create and one status list (the emulator completes the backup at once), and writing the state.",
       "The machine's 2 cores were shared with other jobs; differences under a few tenths of a second are within the noise.",

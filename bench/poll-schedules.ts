@@ -43,7 +43,7 @@ export function exponentialSchedule(elapsedMs: number): number {
 export const PROPORTIONAL_MIN_DELAY_MS = 500;
 
 /**
- * The schedule the README offers for a 15 % bound everywhere: each gap 15 % of the time waited,
+ * The schedule for a 15 % bound everywhere: each gap 15 % of the time waited,
  * at least 0.5 s. Not a reference from another tool: it shows the price of the 15 % goal in
  * requests, beside the sdk's default.
  */

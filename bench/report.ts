@@ -12,7 +12,7 @@ export type Cell = string | number | null;
 
 /** One goal of a benchmark, checked against the run's figures. */
 export interface GoalCheck {
-  /** The goal as the issue states it, e.g. "overhead ≤ 15 % of the duration". */
+  /** The goal as stated, e.g. "overhead ≤ 15 % of the duration". */
   goal: string;
   /** The figure that decides it, in words, e.g. "worst measured: 31 %". */
   measured: string;
