@@ -1,6 +1,7 @@
 /** The standalone Backups API client: usable without Pulumi. */
 export * from "./schemas";
 export { VpsClient } from "./client";
+export { describeValue } from "./core/describe-value";
 export { DEFAULT_BASE_URL, type VpsClientOptions, type VpsLogger } from "./core/options";
 export type { RequestOptions, VpsClientStats } from "./core/call";
 export {

@@ -2,7 +2,7 @@
  * Durations written the way Pulumi and Terraform users write timeouts: "45m", "90s", "1h30m".
  */
 import { z } from "zod";
-import { describeValue } from "./describe-value";
+import { describeValue } from "../../sdk";
 
 const UNIT_MILLISECONDS = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 } as const;
 type DurationUnit = keyof typeof UNIT_MILLISECONDS;

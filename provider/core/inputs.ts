@@ -16,7 +16,7 @@ import {
   IdSchema,
   VpsInvalidArgumentError,
 } from "../../sdk";
-import { describeValue } from "./describe-value";
+import { describeValue } from "../../sdk";
 
 /**
  * What Pulumi sends for an input whose value is not known yet (during `pulumi preview`), whatever

@@ -2,32 +2,14 @@
  * Checks of the arguments of the client's methods, made before any request: a bad one is a
  * `VpsInvalidArgumentError` that names the field, the value and the fix.
  */
-import { VpsInvalidArgumentError, redactSecrets } from "../errors";
+import { VpsInvalidArgumentError } from "../errors";
+import { describeValue } from "./describe-value";
 import {
   BackupTypeFilterSchema,
   DescriptionSchema,
   MAX_DESCRIPTION_LENGTH,
   descriptionLength,
 } from "../schemas";
-
-/**
- * Renders a value for an error message without dumping it: strings quoted, redacted and
- * clipped to 40 characters; numbers as they are; objects and arrays by their kind only.
- */
-export function describeValue(value: unknown): string {
-  if (typeof value === "string") {
-    // Redact before clipping: a clipped token would slip past redaction as a fragment.
-    const redacted = redactSecrets(value);
-    const shown = redacted.length > 40 ? `${redacted.slice(0, 40)}…` : redacted;
-    return `the string ${JSON.stringify(shown)}`;
-  }
-  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
-    return String(value);
-  if (value === null) return "null";
-  if (value === undefined) return "undefined";
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? "an object" : `a ${typeof value}`;
-}
 
 /** `<field> <rule>; got <value> — <fix>` as a `VpsInvalidArgumentError`. */
 export function invalidArgument(

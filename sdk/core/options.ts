@@ -4,7 +4,7 @@
  */
 import { VpsConfigurationError, registerSecret } from "../errors";
 import { MAX_PAGE_SIZE } from "../schemas";
-import { describeValue } from "./arguments";
+import { describeValue } from "./describe-value";
 import { type PollSchedule, defaultPollSchedule } from "./poll-schedule";
 import { DEFAULT_RETRY_BASE_DELAY_MS, DEFAULT_RETRY_MAX_DELAY_MS } from "./retry";
 import { type VpsTransport, createAxiosTransport } from "./transport";

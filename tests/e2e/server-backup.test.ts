@@ -294,7 +294,7 @@ export const ids = { deleted: a.backupId, expired: b.backupId, kept: c.backupId 
     expect(manualBackupIds(emulator)).toEqual([...seeded, ...state].sort((a, b) => a - b));
   });
 
-  it("records a backup that outlasts createTimeout, and the next up replaces it without a blind POST", async () => {
+  it("records a backup that outlasts createTimeout, and the next up waits for that same backup (no new POST)", async () => {
     await backupStack({ serverId: String(SERVER), description: "stuck", createTimeout: "3s" });
     emulator.state.queueNextBackup(SERVER, { outcome: "stuck" });
     const up = await stack.up();

@@ -109,13 +109,12 @@ describe("pulumi-resource-vps: customTimeouts and Cancel", () => {
         throw new Error(`the create never started:\n${output}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    const signalledAt = Date.now();
     process.kill(run.pid, "SIGINT");
     const result = await run.exited;
     run = undefined;
-    // The backup needs about 2 min more; a cancelled wait ends well before that.
-    expect(Date.now() - signalledAt).toBeLessThan(60_000);
     expect(result.code).not.toBe(0);
+    // The run ended because the wait was cancelled, not because the backup finished: the
+    // state records it as it was at the cancel, still in progress.
     const recorded = await recordedBackup(current);
     const inventory = emulator.state
       .inventory()
@@ -124,5 +123,6 @@ describe("pulumi-resource-vps: customTimeouts and Cancel", () => {
       .filter((backup) => backup.description === "native wait");
     expect(inventory).toHaveLength(1);
     expect(recorded?.id).toBe(String(inventory[0]?.id));
+    expect(recorded?.outputs?.status).toBe("in_progress");
   });
 });

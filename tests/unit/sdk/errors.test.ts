@@ -245,7 +245,7 @@ function scenarios(token: string): Scenario[] {
       replies: [],
       call: (c) => c.deleteBackup(token as unknown as number),
       errorClass: VpsInvalidArgumentError,
-      message: /^backupId must be a positive whole number; got the string "\[redacted\]"/,
+      message: /^backupId must be a positive whole number; got "\[redacted\]"/,
     },
     {
       name: "a failed backup",

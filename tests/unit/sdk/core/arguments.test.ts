@@ -7,7 +7,7 @@ describe("invalid arguments are refused before any request", () => {
   afterEach(() => expect(fake.requests).toHaveLength(0));
 
   const badIds: Array<[string, unknown, RegExp]> = [
-    ["a numeric string", "12345", /got the string "12345" — pass the number 12345, not a string/],
+    ["a numeric string", "12345", /got "12345" — pass the number 12345, not a string/],
     ["a float", 1.5, /got 1\.5 — pass the .*numeric id/],
     ["zero", 0, /got 0/],
     ["a negative number", -3, /got -3/],
@@ -15,7 +15,7 @@ describe("invalid arguments are refused before any request", () => {
     ["an unsafe integer", 2 ** 53, /got 9007199254740992/],
     ["undefined", undefined, /got undefined/],
     ["null", null, /got null/],
-    ["an object", { id: 1 }, /got an object/],
+    ["an object", { id: 1 }, /got \{"id":1\}/],
   ];
 
   test.each(badIds)("deleteBackup with %s as backupId", async (_label, value, message) => {
