@@ -26,24 +26,6 @@ import {
 } from "./model";
 import { SeededRandom } from "./seeded-random";
 
-export {
-  AUTOMATIC_BACKUP_DESCRIPTION,
-  ConflictError,
-  DEFAULT_LIFECYCLE_OPTIONS,
-  NotFoundError,
-  addOneMonth,
-  formatTimestamp,
-} from "./model";
-export type {
-  BackupFilters,
-  EmulatorAccount,
-  EmulatorBackup,
-  EmulatorServer,
-  LifecycleOptions,
-  NextBackupOverride,
-  StateSnapshot,
-} from "./model";
-
 /** The in-memory model: its reads, its API and control mutations, its clock and lifecycle. */
 export class EmulatorState {
   private snapshotValue: StateSnapshot;
