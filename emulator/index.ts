@@ -11,11 +11,12 @@
 import "./load-fastify"; // first: says what to install when the optional fastify is absent
 import { randomBytes } from "node:crypto";
 import { type FaultConfig, FaultInjector } from "./faults";
+import { DEFAULT_LIFECYCLE_OPTIONS, type LifecycleOptions } from "./model";
 import { loadSnapshot, saveSnapshot } from "./persistence";
 import { RequestCounter } from "./request-counter";
 import { DEMO_TOKEN, type SeedDocument, demoSeed, loadSeedFile, snapshotFromSeed } from "./seed";
 import { API_PREFIX, ADMIN_TOKEN_HEADER, buildServer } from "./server";
-import { DEFAULT_LIFECYCLE_OPTIONS, EmulatorState, type LifecycleOptions } from "./state";
+import { EmulatorState } from "./state";
 
 export {
   DEMO_TOKEN,
@@ -29,13 +30,13 @@ export { FaultConfigSchema, FaultInjector } from "./faults";
 export type { FaultConfig } from "./faults";
 export { RequestCounter } from "./request-counter";
 export type { RequestCount, RequestOutcome } from "./request-counter";
+export { EmulatorState } from "./state";
 export {
   DEFAULT_LIFECYCLE_OPTIONS,
-  EmulatorState,
   AUTOMATIC_BACKUP_DESCRIPTION,
   addOneMonth,
   formatTimestamp,
-} from "./state";
+} from "./model";
 export type {
   EmulatorAccount,
   EmulatorBackup,
@@ -43,7 +44,7 @@ export type {
   LifecycleOptions,
   NextBackupOverride,
   StateSnapshot,
-} from "./state";
+} from "./model";
 export {
   ADMIN_TOKEN_HEADER,
   API_PREFIX,

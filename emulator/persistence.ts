@@ -16,7 +16,7 @@ import {
   writeSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import type { StateSnapshot } from "./state";
+import type { StateSnapshot } from "./model";
 
 /** Reads a data file written by {@link saveSnapshot}; undefined when it does not exist yet. */
 export function loadSnapshot(path: string): StateSnapshot | undefined {

@@ -12,7 +12,7 @@ import {
   type LifecycleOptions,
   type StateSnapshot,
   addOneMonth,
-} from "./state";
+} from "./model";
 
 /** The demo account's token, as in the page's examples. */
 export const DEMO_TOKEN = "YOUR_API_TOKEN";

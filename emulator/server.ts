@@ -5,43 +5,35 @@
  * Requests are validated and replies shaped with the sdk's zod schemas; there is no second copy
  * of the contract here. Every error body follows Django REST Framework, and nothing a client
  * sends can make it answer 500 (only the error fault does).
+ *
+ * This file sets up the app: body parsing, faults, request counting and error handling. The
+ * routes themselves are in `routes/` (backups, servers, and the control endpoint).
  */
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import { z } from "zod";
-import {
-  ApiBackupPageSchema,
-  ApiCreatedBackupSchema,
-  ApiRestoreResponseSchema,
-  ApiServerPageSchema,
-  ApiServerSchema,
-  CreateBackupRequestSchema,
-  IdSchema,
-  ListBackupsQuerySchema,
-  PageQuerySchema,
-  PathIdSchema,
-  RestoreServerRequestSchema,
-  DEFAULT_PAGE_SIZE,
-  type ApiFieldErrors,
-} from "../sdk/schemas";
+import { PathIdSchema } from "../sdk/schemas";
 import type { FaultDecision, FaultInjector } from "./faults";
 import type { RequestCounter } from "./request-counter";
-import { ConflictError, type EmulatorAccount, type EmulatorState, NotFoundError } from "./state";
+import { registerBackupRoutes } from "./routes/backups";
+import { registerControlRoutes } from "./routes/control";
+import {
+  ALL_METHODS,
+  API_PREFIX,
+  type ApiHandler,
+  type ApiMethod,
+  type ApiRouter,
+  CONTROL_PREFIX,
+  HttpError,
+  detail,
+} from "./routes/reply";
+import { registerServerRoutes } from "./routes/servers";
+import type { EmulatorAccount } from "./model";
+import type { EmulatorState } from "./state";
 
-/** Where the API lives on the emulator's origin. */
-export const API_PREFIX = "/api/v1";
-/** Where the control endpoint lives. */
-export const CONTROL_PREFIX = "/_emulator";
-/** Header that carries the admin token on control requests (Bearer works too). */
-export const ADMIN_TOKEN_HEADER = "x-emulator-admin-token";
-
-/** The 201 message of a create, as on the page. */
-export const CREATE_MESSAGE =
-  "Backup is being created. This may take several minutes depending on server size.";
-/** The 202 message of a restore. */
-export const RESTORE_MESSAGE =
-  "Server restore has started. This may take several minutes depending on backup size.";
+export { ADMIN_TOKEN_HEADER, API_PREFIX, CONTROL_PREFIX } from "./routes/reply";
+export { CREATE_MESSAGE } from "./routes/backups";
+export { RESTORE_MESSAGE } from "./routes/servers";
 
 /** What the HTTP layer needs from the rest of the emulator. */
 export interface ServerDependencies {
@@ -57,9 +49,6 @@ export interface ServerDependencies {
   reset(): void;
 }
 
-type ApiMethod = "GET" | "POST" | "DELETE" | "PUT" | "PATCH" | "OPTIONS" | "HEAD";
-const ALL_METHODS: ApiMethod[] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
-
 interface RequestContext {
   startedAt: number;
   decision: FaultDecision | null;
@@ -67,86 +56,15 @@ interface RequestContext {
   counted: boolean;
 }
 
-interface ApiCall {
-  request: FastifyRequest;
-  reply: FastifyReply;
-  account: EmulatorAccount;
-  ids: Record<string, number>;
-}
-
-type ApiHandler = (call: ApiCall) => Promise<FastifyReply> | FastifyReply;
-
-/** Thrown inside handlers to answer a DRF-shaped error. */
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(`HTTP ${status}`);
-  }
-}
-
-const detail = (status: number, message: string, headers?: Record<string, string>) =>
-  new HttpError(status, { detail: message }, headers);
-const fieldErrors = (errors: ApiFieldErrors) => new HttpError(400, errors);
-
 const sleep = (ms: number) =>
   new Promise<void>((resolve) => {
     setTimeout(resolve, ms).unref();
   });
 
-/** DRF's field errors from a zod error; a missing field says "This field is required." */
-function toFieldErrors(error: z.ZodError, input: unknown): ApiFieldErrors {
-  const errors: ApiFieldErrors = {};
-  for (const issue of error.issues) {
-    const field = issue.path.length > 0 ? issue.path.map(String).join(".") : "non_field_errors";
-    const first = issue.path[0];
-    const missing =
-      issue.path.length === 1 &&
-      typeof input === "object" &&
-      input !== null &&
-      (input as Record<PropertyKey, unknown>)[first as PropertyKey] === undefined;
-    (errors[field] ??= []).push(missing ? "This field is required." : issue.message);
-  }
-  return errors;
-}
-
-function parseWith<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) throw fieldErrors(toFieldErrors(parsed.error, input));
-  return parsed.data;
-}
-
-/** The JSON object in a request body; an empty body counts as `{}` (DRF does the same). */
-function jsonBody(request: FastifyRequest): Record<string, unknown> {
-  const text = typeof request.body === "string" ? request.body : "";
-  if (text.trim() === "") return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw fieldErrors({ non_field_errors: [`JSON parse error - ${(error as Error).message}`] });
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    const kind = Array.isArray(value) ? "list" : value === null ? "null" : typeof value;
-    throw fieldErrors({
-      non_field_errors: [`Invalid data. Expected a dictionary, but got ${kind}.`],
-    });
-  }
-  return value as Record<string, unknown>;
-}
-
 /** A token's digest, to key rate limit buckets without keeping tokens around. */
 function tokenKey(authorization: string | undefined): string {
   if (!authorization) return "anonymous";
   return createHash("sha256").update(authorization).digest("hex");
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** `/api/v1/backups/:backupId/` → `/backups/{backupId}/`, the contract's spelling. */
@@ -342,10 +260,7 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     return account;
   }
 
-  /**
-   * Registers a path for every method: path ids are checked first (a bad id is a 404, as a
-   * Django URL pattern would not match), then the token (401), then the method (405).
-   */
+  /** See {@link ApiRouter.route}. */
   function apiRoute(path: string, handlers: Partial<Record<ApiMethod, ApiHandler>>): void {
     const allowed = Object.keys(handlers) as ApiMethod[];
     if (handlers.GET) allowed.push("HEAD");
@@ -377,287 +292,18 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     });
   }
 
-  /** A DRF page of `items` with absolute `next`/`previous` (docs/api.md, decision 2). */
-  function paginate<T>(
-    request: FastifyRequest,
-    items: T[],
-    page = 1,
-    pageSize = DEFAULT_PAGE_SIZE,
-  ) {
-    const pages = Math.max(1, Math.ceil(items.length / pageSize));
-    if (page > pages) throw detail(404, "Invalid page.");
-    const base = new URL(request.raw.url ?? "/", `http://${request.headers.host ?? "localhost"}`);
-    const link = (target: number) => {
-      const url = new URL(base);
-      if (target === 1) url.searchParams.delete("page");
-      else url.searchParams.set("page", String(target));
-      return url.toString();
-    };
-    return {
-      count: items.length,
-      next: page < pages ? link(page + 1) : null,
-      previous: page > 1 ? link(page - 1) : null,
-      results: items.slice((page - 1) * pageSize, page * pageSize),
-    };
-  }
-
-  apiRoute("/backups/", {
-    GET: ({ request, reply, account }) => {
-      const query = parseWith(ListBackupsQuerySchema, request.query);
-      const backups = state.backupsOf(account.id, {
-        serverId: query.server_id,
-        backupType: query.backup_type,
-      });
-      const page = paginate(request, backups, query.page, query.page_size);
-      const body = ApiBackupPageSchema.parse({
-        ...page,
-        results: page.results.map((b) => state.toApiBackup(b)),
-      });
-      return sendJson(request, reply, 200, body);
-    },
-    POST: ({ request, reply, account }) => {
-      const input = parseWith(CreateBackupRequestSchema, jsonBody(request));
-      const server = state.findServer(account.id, input.server_id);
-      if (!server) throw detail(404, `Server ${input.server_id} not found.`);
-      if (faults.oneBackupPerServer && state.hasRunningBackup(server.id)) {
-        throw detail(409, "A backup of this server is already in progress.");
-      }
-      const backup = state.createManualBackup(server, input.description ?? null);
-      const body = ApiCreatedBackupSchema.parse({
-        ...state.toApiBackup(backup),
-        message: CREATE_MESSAGE,
-      });
-      if (contexts.get(request)?.decision?.dropAfterCommit) return dropConnection(request, reply);
-      return sendJson(request, reply, 201, body);
-    },
-  });
-
-  apiRoute("/backups/:backupId/", {
-    DELETE: ({ reply, account, ids }) => {
-      const backupId = ids.backupId ?? 0;
-      if (!state.findBackup(account.id, backupId))
-        throw detail(404, `Backup ${backupId} not found.`);
-      state.deleteBackup(backupId);
-      return reply.code(204).send();
-    },
-  });
-
-  apiRoute("/servers/", {
-    GET: ({ request, reply, account }) => {
-      const query = parseWith(PageQuerySchema, request.query);
-      const page = paginate(request, state.serversOf(account.id), query.page, query.page_size);
-      const body = ApiServerPageSchema.parse({
-        ...page,
-        results: page.results.map((s) => state.toApiServer(s)),
-      });
-      return sendJson(request, reply, 200, body);
-    },
-  });
-
-  apiRoute("/servers/:serverId/", {
-    GET: ({ request, reply, account, ids }) => {
-      const serverId = ids.serverId ?? 0;
-      const server = state.findServer(account.id, serverId);
-      if (!server) throw detail(404, `Server ${serverId} not found.`);
-      return sendJson(request, reply, 200, ApiServerSchema.parse(state.toApiServer(server)));
-    },
-  });
-
-  apiRoute("/servers/:serverId/restore/", {
-    POST: ({ request, reply, account, ids }) => {
-      const serverId = ids.serverId ?? 0;
-      const server = state.findServer(account.id, serverId);
-      if (!server) throw detail(404, `Server ${serverId} not found.`);
-      const input = parseWith(RestoreServerRequestSchema, jsonBody(request));
-      const backup = state.findBackup(account.id, input.backup_id);
-      if (!backup) throw detail(404, `Backup ${input.backup_id} not found.`);
-      if (backup.serverId !== server.id) {
-        throw fieldErrors({
-          backup_id: [`Backup ${backup.id} belongs to another server, not to server ${server.id}.`],
-        });
-      }
-      if (backup.status !== "completed") {
-        throw fieldErrors({
-          backup_id: [
-            `Backup ${backup.id} is not completed (status: ${backup.status}); only completed backups can be restored.`,
-          ],
-        });
-      }
-      if (state.serverStatus(server) === "restoring") {
-        throw detail(409, `Server ${server.id} is already being restored.`);
-      }
-      state.startRestore(server);
-      const body = ApiRestoreResponseSchema.parse({
-        message: RESTORE_MESSAGE,
-        server_id: server.id,
-        backup_id: backup.id,
-        status: "restoring",
-      });
-      if (contexts.get(request)?.decision?.dropAfterCommit) return dropConnection(request, reply);
-      return sendJson(request, reply, 202, body);
-    },
-  });
-
+  const router: ApiRouter = {
+    state,
+    faults,
+    route: apiRoute,
+    sendJson,
+    sendCommitted: (request, reply, status, body) =>
+      contexts.get(request)?.decision?.dropAfterCommit
+        ? dropConnection(request, reply)
+        : sendJson(request, reply, status, body),
+  };
+  registerBackupRoutes(router);
+  registerServerRoutes(router);
   registerControlRoutes(app, deps, sendJson);
   return app;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The control endpoint (/_emulator/, admin token)
-// ---------------------------------------------------------------------------------------------
-
-const NextBackupSchema = z.strictObject({
-  outcome: z.enum(["completed", "failed", "stuck"]).optional(),
-  durationMs: z.number().min(0).optional(),
-});
-const ClockSchema = z.strictObject({ advanceMs: z.number().min(0) });
-const AccountSchema = z.strictObject({
-  id: z.string().min(1).optional(),
-  token: z.string().min(1),
-  servers: z
-    .array(
-      z.strictObject({
-        id: IdSchema.optional(),
-        name: z.string().min(1),
-        disk_gb: z.number().positive().optional(),
-        status: z.string().min(1).optional(),
-      }),
-    )
-    .optional(),
-});
-const BackupPatchSchema = z.strictObject({
-  status: z.string().min(1).optional(),
-  size_mb: z.number().nonnegative().nullable().optional(),
-  description: z.string().nullable().optional(),
-});
-
-type SendJson = (
-  request: FastifyRequest,
-  reply: FastifyReply,
-  status: number,
-  body: unknown,
-) => FastifyReply;
-
-function registerControlRoutes(app: FastifyInstance, deps: ServerDependencies, sendJson: SendJson) {
-  const { state, faults, requests } = deps;
-
-  function control(
-    method: ApiMethod | ApiMethod[],
-    path: string,
-    handler: (request: FastifyRequest, ids: Record<string, number>) => unknown,
-    status = 200,
-  ): void {
-    app.route({
-      method,
-      url: `${CONTROL_PREFIX}${path}`,
-      handler: async (request, reply) => {
-        try {
-          const header = request.headers[ADMIN_TOKEN_HEADER];
-          const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? "")?.[1];
-          const given = typeof header === "string" ? header : bearer;
-          if (!given || !sameSecret(given, deps.adminToken)) {
-            throw detail(
-              401,
-              `The control endpoint needs the admin token (header ${ADMIN_TOKEN_HEADER} or Bearer).`,
-            );
-          }
-          const ids: Record<string, number> = {};
-          for (const [name, raw] of Object.entries(request.params as Record<string, string>)) {
-            const id = PathIdSchema.safeParse(raw);
-            if (!id.success) throw detail(404, "Not found.");
-            ids[name] = id.data;
-          }
-          state.tick();
-          const result = handler(request, ids);
-          if (result === undefined) return reply.code(204).send();
-          return sendJson(request, reply, status, result);
-        } catch (error) {
-          if (error instanceof HttpError) {
-            for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
-            return sendJson(request, reply, error.status, error.body);
-          }
-          if (error instanceof z.ZodError)
-            return sendJson(request, reply, 400, toFieldErrors(error, {}));
-          if (error instanceof NotFoundError)
-            return sendJson(request, reply, 404, { detail: error.message });
-          if (error instanceof ConflictError)
-            return sendJson(request, reply, 409, { detail: error.message });
-          throw error;
-        }
-      },
-    });
-  }
-
-  const body = (request: FastifyRequest) => jsonBody(request);
-
-  control("GET", "/inventory", () => state.inventory());
-  control("GET", "/requests", () => ({ total: requests.count(), requests: requests.rows() }));
-  control("DELETE", "/requests", () => {
-    requests.clear();
-  });
-  control("POST", "/reset", () => {
-    deps.reset();
-  });
-  control("GET", "/faults", () => faults.current);
-  control("PUT", "/faults", (request) => faults.replace(body(request)));
-  control(["PATCH", "POST"], "/faults", (request) => faults.merge(body(request)));
-  control("DELETE", "/faults", () => faults.replace({}));
-  control("GET", "/clock", () => ({ now: new Date(state.now()).toISOString() }));
-  control("POST", "/clock", (request) => {
-    const { advanceMs } = parseWith(ClockSchema, body(request));
-    return { now: new Date(state.advanceClock(advanceMs)).toISOString() };
-  });
-  control(
-    "POST",
-    "/accounts",
-    (request) => {
-      const input = parseWith(AccountSchema, body(request));
-      const created = state.createAccount({
-        id: input.id,
-        token: input.token,
-        servers: input.servers?.map((s) => ({
-          id: s.id,
-          name: s.name,
-          diskGb: s.disk_gb,
-          status: s.status,
-        })),
-      });
-      return { id: created.account.id, servers: created.servers.map((s) => state.toApiServer(s)) };
-    },
-    201,
-  );
-  control("POST", "/servers/:serverId/next-backup", (request, ids) => {
-    state.queueNextBackup(ids.serverId ?? 0, parseWith(NextBackupSchema, body(request)));
-  });
-  control(
-    "POST",
-    "/servers/:serverId/automatic-backup",
-    (_request, ids) => state.toApiBackup(state.makeAutomaticBackup(ids.serverId ?? 0)),
-    201,
-  );
-  control("POST", "/backups/:backupId/expire", (_request, ids) => {
-    state.expireBackup(ids.backupId ?? 0);
-  });
-  control("POST", "/backups/:backupId/fail", (_request, ids) =>
-    state.toApiBackup(state.finishBackup(ids.backupId ?? 0, "failed")),
-  );
-  control("POST", "/backups/:backupId/complete", (_request, ids) =>
-    state.toApiBackup(state.finishBackup(ids.backupId ?? 0, "completed")),
-  );
-  control("POST", "/backups/:backupId/stuck", (_request, ids) =>
-    state.toApiBackup(state.makeStuck(ids.backupId ?? 0)),
-  );
-  control("PATCH", "/backups/:backupId", (request, ids) => {
-    const patch = parseWith(BackupPatchSchema, body(request));
-    return state.toApiBackup(
-      state.patchBackup(ids.backupId ?? 0, {
-        status: patch.status,
-        sizeMb: patch.size_mb,
-        description: patch.description,
-      }),
-    );
-  });
-  control("DELETE", "/backups/:backupId", (_request, ids) => {
-    state.deleteOutOfBand(ids.backupId ?? 0);
-  });
 }

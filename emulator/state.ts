@@ -1,145 +1,36 @@
 /**
- * The emulator's model: accounts, their servers and backups, and the lifecycle that moves them
- * (backups finishing or failing, restores ending, automatic backups appearing and expiring).
+ * The emulator's state: accounts, their servers and backups (types in `model.ts`), the reads
+ * the API answers from, and the mutations of the API and of the control endpoint. The lifecycle
+ * that moves them (backups finishing or failing, restores ending, automatic backups appearing
+ * and expiring) is in `lifecycle.ts`.
  *
  * Time is virtual: `now()` is the wall clock plus an offset that tests can advance. The
  * lifecycle is evaluated lazily by `tick()` (called before every request and every in-process
  * read) instead of by timers, so advancing the clock, restarting from a data file, or a time
  * scale of 0.001 all behave the same way and nothing fires after `stop()`.
  */
+import { type ApiBackup, type ApiServer, ApiBackupSchema, ApiServerSchema } from "../sdk/schemas";
+import { Lifecycle, settle } from "./lifecycle";
 import {
-  type ApiBackup,
-  type ApiServer,
-  ApiBackupSchema,
-  ApiServerSchema,
-  type BackupType,
-} from "../sdk/schemas";
+  AUTOMATIC_BACKUP_DESCRIPTION,
+  type BackupFilters,
+  ConflictError,
+  type EmulatorAccount,
+  type EmulatorBackup,
+  type EmulatorServer,
+  type LifecycleOptions,
+  type NextBackupOverride,
+  NotFoundError,
+  type StateSnapshot,
+  formatTimestamp,
+} from "./model";
 import { SeededRandom } from "./seeded-random";
 
-/** One account: the owner of a token and of servers (docs/api.md, decision 10). */
-export interface EmulatorAccount {
-  /** Public id used in the inventory (the token is never shown there). */
-  id: string;
-  /** The API token that authenticates as this account. */
-  token: string;
-}
-
-/** One server as the emulator stores it. */
-export interface EmulatorServer {
-  id: number;
-  accountId: string;
-  name: string;
-  /** Disk size in GB: drives backup durations and sizes. */
-  diskGb: number;
-  /** Status when nothing runs on it: `active` or `off` (or any string a seed sets). */
-  baseStatus: string;
-  /** Virtual time (ms since epoch) the running restore ends; null when none runs. */
-  restoringUntil: number | null;
-  /** Virtual time of the next automatic backup; null when automatic backups are off. */
-  nextAutomaticBackupAt: number | null;
-}
-
-/** One backup as the emulator stores it. Times are virtual ms since the epoch. */
-export interface EmulatorBackup {
-  id: number;
-  serverId: number;
-  backupType: BackupType;
-  /** `in_progress`, `completed`, `failed`, or any string set through the control endpoint. */
-  status: string;
-  sizeMb: number | null;
-  createdAt: number;
-  expiresAt: number | null;
-  description: string | null;
-  /** When an in-progress backup settles; null while stuck (or once settled). */
-  finishesAt: number | null;
-  /** What it settles into. */
-  plannedOutcome: "completed" | "failed";
-  /** The size it gets if it completes. */
-  plannedSizeMb: number;
-}
-
-/** How the next backup of a server behaves, overriding the configured lifecycle (tests). */
-export interface NextBackupOverride {
-  /** `completed`, `failed`, or `stuck` (stays in progress until changed). Default: as configured. */
-  outcome?: "completed" | "failed" | "stuck";
-  /** Real milliseconds it takes, before the time scale is applied. Default: computed from disk size. */
-  durationMs?: number;
-}
-
-/** Everything the emulator persists, in one JSON-serialisable value. */
-export interface StateSnapshot {
-  version: 1;
-  clockOffsetMs: number;
-  nextBackupId: number;
-  nextServerId: number;
-  randomPosition: number;
-  accounts: EmulatorAccount[];
-  servers: EmulatorServer[];
-  backups: EmulatorBackup[];
-  nextBackupOverrides: Record<string, NextBackupOverride[]>;
-}
-
-/** Lifecycle settings. Durations are real milliseconds before `timeScale` is applied. */
-export interface LifecycleOptions {
-  /** Multiplies every backup and restore duration (0.001 makes a 6 s backup take 6 ms). Default 1. */
-  timeScale: number;
-  /** Fixed part of a backup's duration, ms. Default 2000. */
-  backupBaseMs: number;
-  /** Part of a backup's duration per GB of disk, ms. Default 50 (an 80 GB disk: 6 s in all). */
-  backupPerGbMs: number;
-  /** Fixed part of a restore's duration, ms. Default 3000. */
-  restoreBaseMs: number;
-  /** Part of a restore's duration per GB of disk, ms. Default 50. */
-  restorePerGbMs: number;
-  /** Fraction (0–1) of backups that end `failed`. Default 0. */
-  failureRate: number;
-  /** Virtual ms between automatic backups of each server; 0 turns them off. Default one day. */
-  autoBackupIntervalMs: number;
-  /** Most automatic backups made per server in one catch-up after a clock jump. Default 100. */
-  maxAutomaticBackupsPerCatchUp: number;
-}
-
-/** Defaults of {@link LifecycleOptions}. */
-export const DEFAULT_LIFECYCLE_OPTIONS: LifecycleOptions = {
-  timeScale: 1,
-  backupBaseMs: 2000,
-  backupPerGbMs: 50,
-  restoreBaseMs: 3000,
-  restorePerGbMs: 50,
-  failureRate: 0,
-  autoBackupIntervalMs: 24 * 60 * 60 * 1000,
-  maxAutomaticBackupsPerCatchUp: 100,
-};
-
-/** The description the platform gives its automatic backups (from the page's sample). */
-export const AUTOMATIC_BACKUP_DESCRIPTION = "Automatic daily backup";
-
-/** The moment one calendar month after `ms` (UTC), clamped to the month's last day. */
-export function addOneMonth(ms: number): number {
-  const date = new Date(ms);
-  const day = date.getUTCDate();
-  date.setUTCDate(1);
-  date.setUTCMonth(date.getUTCMonth() + 1);
-  const lastDay = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate();
-  date.setUTCDate(Math.min(day, lastDay));
-  return date.getTime();
-}
-
-/** ISO 8601 UTC at second precision, as the page's samples show (`2025-01-16T03:00:00Z`). */
-export function formatTimestamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
-/** Filters of a backup list (docs/api.md, decision 3). */
-export interface BackupFilters {
-  serverId?: number;
-  backupType?: BackupType;
-}
-
-/** The in-memory model, its lifecycle and its control operations. */
+/** The in-memory model: its reads, its API and control mutations, its clock and lifecycle. */
 export class EmulatorState {
   private snapshotValue: StateSnapshot;
   private readonly random: SeededRandom;
+  private readonly lifecycle: Lifecycle;
 
   /**
    * @param options lifecycle settings
@@ -154,6 +45,7 @@ export class EmulatorState {
   ) {
     this.snapshotValue = structuredClone(initial);
     this.random = new SeededRandom(initial.randomPosition);
+    this.lifecycle = new Lifecycle(options, this.random, () => this.now());
     this.scheduleAutomaticBackups();
   }
 
@@ -199,135 +91,21 @@ export class EmulatorState {
    * backups whose time has come, and removes expired backups. Persists when anything changed.
    */
   tick(): void {
-    const now = this.now();
-    let changed = this.makeDueAutomaticBackups(now);
-    for (const backup of this.snapshotValue.backups) {
-      if (
-        backup.status === "in_progress" &&
-        backup.finishesAt !== null &&
-        backup.finishesAt <= now
-      ) {
-        this.settle(backup);
-        changed = true;
-      }
-    }
-    for (const server of this.snapshotValue.servers) {
-      if (server.restoringUntil !== null && server.restoringUntil <= now) {
-        server.restoringUntil = null;
-        server.baseStatus = "active";
-        changed = true;
-      }
-    }
-    const kept = this.snapshotValue.backups.filter(
-      (b) => b.expiresAt === null || b.expiresAt > now,
-    );
-    if (kept.length !== this.snapshotValue.backups.length) {
-      this.snapshotValue.backups = kept;
-      changed = true;
-    }
-    if (changed) this.commit();
-  }
-
-  private settle(backup: EmulatorBackup): void {
-    backup.status = backup.plannedOutcome;
-    backup.sizeMb = backup.plannedOutcome === "completed" ? backup.plannedSizeMb : null;
-    backup.finishesAt = null;
+    if (this.lifecycle.applyDue(this.snapshotValue)) this.commit();
   }
 
   /** Real-time duration of a backup of this server, scaled, in ms. */
   backupDurationMs(server: EmulatorServer): number {
-    const o = this.options;
-    return (o.backupBaseMs + o.backupPerGbMs * server.diskGb) * o.timeScale;
+    return this.lifecycle.backupDurationMs(server);
   }
 
   /** Real-time duration of a restore of this server, scaled, in ms. */
   restoreDurationMs(server: EmulatorServer): number {
-    const o = this.options;
-    return (o.restoreBaseMs + o.restorePerGbMs * server.diskGb) * o.timeScale;
-  }
-
-  /** A backup's size: about 5.5 % of the disk in MiB, with ±3 % seeded jitter (80 GB → ~4500 MB). */
-  private plannedSize(server: EmulatorServer): number {
-    return Math.max(
-      1,
-      Math.round(server.diskGb * 1024 * 0.055 * (0.97 + 0.06 * this.random.next())),
-    );
+    return this.lifecycle.restoreDurationMs(server);
   }
 
   private scheduleAutomaticBackups(): void {
-    const interval = this.options.autoBackupIntervalMs;
-    const now = this.now();
-    for (const server of this.snapshotValue.servers) {
-      if (interval <= 0) {
-        server.nextAutomaticBackupAt = null;
-      } else if (server.nextAutomaticBackupAt === null) {
-        // Continue the server's rhythm from its latest automatic backup when that is still ahead.
-        const latest = this.snapshotValue.backups
-          .filter((b) => b.serverId === server.id && b.backupType === "automatic")
-          .reduce((max, b) => Math.max(max, b.createdAt), -Infinity);
-        const fromLatest = latest + interval;
-        server.nextAutomaticBackupAt = fromLatest > now ? fromLatest : now + interval;
-      }
-    }
-  }
-
-  private makeDueAutomaticBackups(now: number): boolean {
-    const interval = this.options.autoBackupIntervalMs;
-    if (interval <= 0) return false;
-    let changed = false;
-    for (const server of this.snapshotValue.servers) {
-      let due = server.nextAutomaticBackupAt;
-      if (due === null || due > now) continue;
-      const slots = Math.floor((now - due) / interval) + 1;
-      const skipped = Math.max(0, slots - this.options.maxAutomaticBackupsPerCatchUp);
-      due += skipped * interval;
-      for (; due <= now; due += interval) {
-        // A backup that would already have expired is never seen by anyone: skip it.
-        if (addOneMonth(due) > now)
-          this.startBackup(server, "automatic", AUTOMATIC_BACKUP_DESCRIPTION, due);
-      }
-      server.nextAutomaticBackupAt = due;
-      changed = true;
-    }
-    return changed;
-  }
-
-  private startBackup(
-    server: EmulatorServer,
-    backupType: BackupType,
-    description: string | null,
-    createdAt: number,
-  ): EmulatorBackup {
-    const override = this.snapshotValue.nextBackupOverrides[String(server.id)]?.shift();
-    const plannedSizeMb = this.plannedSize(server);
-    const failed = this.random.chance(this.options.failureRate);
-    const plannedOutcome =
-      override?.outcome === "completed" || override?.outcome === "failed"
-        ? override.outcome
-        : failed
-          ? "failed"
-          : "completed";
-    const duration =
-      override?.durationMs !== undefined
-        ? override.durationMs * this.options.timeScale
-        : this.backupDurationMs(server);
-    const backup: EmulatorBackup = {
-      id: this.snapshotValue.nextBackupId++,
-      serverId: server.id,
-      backupType,
-      status: "in_progress",
-      sizeMb: null,
-      createdAt,
-      expiresAt: backupType === "automatic" ? addOneMonth(createdAt) : null,
-      description,
-      finishesAt: override?.outcome === "stuck" ? null : createdAt + duration,
-      plannedOutcome,
-      plannedSizeMb,
-    };
-    this.snapshotValue.backups.push(backup);
-    // A catch-up backup may already be due: settle it at once so lists never show it running late.
-    if (backup.finishesAt !== null && backup.finishesAt <= this.now()) this.settle(backup);
-    return backup;
+    this.lifecycle.scheduleAutomaticBackups(this.snapshotValue);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -435,7 +213,13 @@ export class EmulatorState {
 
   /** Starts a manual backup (POST /backups/). */
   createManualBackup(server: EmulatorServer, description: string | null): EmulatorBackup {
-    const backup = this.startBackup(server, "manual", description, this.now());
+    const backup = this.lifecycle.startBackup(
+      this.snapshotValue,
+      server,
+      "manual",
+      description,
+      this.now(),
+    );
     this.commit();
     return backup;
   }
@@ -512,7 +296,13 @@ export class EmulatorState {
   makeAutomaticBackup(serverId: number): EmulatorBackup {
     const server = this.serverById(serverId);
     if (!server) throw new NotFoundError(`server ${serverId} does not exist`);
-    const backup = this.startBackup(server, "automatic", AUTOMATIC_BACKUP_DESCRIPTION, this.now());
+    const backup = this.lifecycle.startBackup(
+      this.snapshotValue,
+      server,
+      "automatic",
+      AUTOMATIC_BACKUP_DESCRIPTION,
+      this.now(),
+    );
     this.commit();
     return backup;
   }
@@ -529,7 +319,7 @@ export class EmulatorState {
   finishBackup(backupId: number, outcome: "completed" | "failed"): EmulatorBackup {
     const backup = this.requireBackup(backupId);
     backup.plannedOutcome = outcome;
-    this.settle(backup);
+    settle(backup);
     this.commit();
     return backup;
   }
@@ -595,14 +385,4 @@ export class EmulatorState {
       })),
     };
   }
-}
-
-/** A control operation named something that does not exist. */
-export class NotFoundError extends Error {
-  override name = "NotFoundError";
-}
-
-/** A control operation conflicts with the existing state (duplicate id or token). */
-export class ConflictError extends Error {
-  override name = "ConflictError";
 }
