@@ -30,7 +30,8 @@ import { PulumiStack } from "../../../tools/pulumi-engine/stack";
 import { propertySeed, recordFigure, resetFigures } from "../../support/reliability-figures";
 import { runRecover, serverBackupIds } from "./interrupted-up-recovery";
 
-jest.setTimeout(900_000);
+// 20 runs, each with an engine refresh inside recover: 773 s measured on a loaded 2-core machine.
+jest.setTimeout(1_800_000);
 
 const TEST_ID = "02-interrupted-up";
 const RUNS = Number(process.env.VPS_RELIABILITY_KILL_RUNS ?? 20);
