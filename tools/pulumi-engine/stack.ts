@@ -77,7 +77,8 @@ export interface RunningPulumi {
 
 const EXAMPLES_DIR = path.join(engine.REPO_ROOT, "examples");
 
-const PROGRAM_TSCONFIG = {
+/** The tsconfig.json of the programs the tests and benchmarks deploy. */
+export const PROGRAM_TSCONFIG = {
   compilerOptions: {
     strict: true,
     target: "ES2022",

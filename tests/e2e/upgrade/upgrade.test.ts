@@ -21,6 +21,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { type RunningEmulator, type SeedDocument, startEmulator } from "../../../emulator";
 import * as engine from "../../../tools/pulumi-engine/engine.cjs";
+import { PROGRAM_TSCONFIG } from "../../../tools/pulumi-engine/stack";
 
 jest.setTimeout(600_000);
 
@@ -163,21 +164,7 @@ describe("stacks recorded with an earlier release", () => {
         path.join(projectDir, "package.json"),
         JSON.stringify({ name: project, private: true, main: "index.ts" }),
       );
-      fs.writeFileSync(
-        path.join(projectDir, "tsconfig.json"),
-        JSON.stringify({
-          compilerOptions: {
-            strict: true,
-            target: "ES2022",
-            module: "commonjs",
-            moduleResolution: "node10",
-            esModuleInterop: true,
-            skipLibCheck: true,
-            types: ["node"],
-          },
-          files: ["index.ts"],
-        }),
-      );
+      fs.writeFileSync(path.join(projectDir, "tsconfig.json"), JSON.stringify(PROGRAM_TSCONFIG));
       fs.copyFileSync(path.join(FIXTURES, name, "index.ts"), path.join(projectDir, "index.ts"));
       fs.symlinkSync(
         path.join(engine.REPO_ROOT, "node_modules"),
