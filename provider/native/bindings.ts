@@ -1,151 +1,80 @@
 /**
- * The one place the plugin meets the resource logic. Today it binds the dynamic provider's
- * implementations (`provider/runtime`); re-pointing the plugin at another core is a change to
- * this file only. Everything here works on plain values (secrets unwrapped by the caller).
+ * The one place the plugin meets the resource logic: the families' operations
+ * (`provider/server-backup/`, `provider/server-restore/`, `provider/get-backups/`), each given
+ * the call's `OperationContext` (operation-context.ts). Everything here works on plain values
+ * (secrets unwrapped by the caller) and only translates to the Provider interface's shapes.
  */
-import { VpsClient } from "../../sdk";
-import type { Backup } from "../../sdk";
-import { resolveCredentials } from "../core/credentials";
-import { getBackup, getBackups } from "../dynamic/get-backups";
-import { sharedClient } from "../core/clients";
-import { serverBackup, serverRestore } from "../runtime";
-import { currentCall } from "./context";
-import { providerCredentials } from "./credentials";
-import { logToResource } from "./log";
-import { PACKAGE_SCHEMA } from "./schema";
+import type { OperationContext } from "../core/operation";
+import { pickInputs } from "../core/inputs";
+import { findBackups, findOneBackup } from "../get-backups/get-backups";
+import { ServerBackupInputsSchema } from "../server-backup/schema";
+import { serverBackupOperations as backup } from "../server-backup/server-backup";
+import { ServerRestoreInputsSchema } from "../server-restore/schema";
+import { serverRestoreOperations as restore } from "../server-restore/server-restore";
 
 type Props = Record<string, unknown>;
 
 /** A resource's logic, in the plugin's terms (the Pulumi provider methods minus the urn). */
 export interface ResourceBinding {
-  check(
-    olds: Props,
-    news: Props,
-  ): Promise<{ inputs?: Props; failures?: { property: string; reason: string }[] }>;
+  check(news: Props): { inputs?: Props; failures?: { property: string; reason: string }[] };
   diff(
-    id: string,
     olds: Props,
     news: Props,
-  ): Promise<{ changes?: boolean; replaces?: string[]; deleteBeforeReplace?: boolean }>;
-  /** `timeoutSeconds`: the resource's `customTimeouts` for this operation, when set. */
-  create(inputs: Props, timeoutSeconds?: number): Promise<{ id: string; outs?: Props }>;
+  ): { changes?: boolean; replaces?: string[]; deleteBeforeReplace?: boolean };
+  create(inputs: Props, context: OperationContext): Promise<{ id: string; outs?: Props }>;
   /** `importing`: `pulumi import` (no recorded properties); `inputs` are returned for it. */
   read(
     id: string,
     props: Props,
     importing: boolean,
+    context: OperationContext,
   ): Promise<{ id?: string; props?: Props; inputs?: Props }>;
-  update(id: string, olds: Props, news: Props, timeoutSeconds?: number): Promise<{ outs?: Props }>;
-  delete(id: string, props: Props): Promise<void>;
+  update(
+    id: string,
+    olds: Props,
+    news: Props,
+    context: OperationContext,
+  ): Promise<{ outs?: Props }>;
+  delete(id: string, props: Props, context: OperationContext): Promise<void>;
 }
 
-function inputNames(token: keyof typeof PACKAGE_SCHEMA.resources): string[] {
-  return Object.keys(PACKAGE_SCHEMA.resources[token].inputProperties);
-}
-
-function pickDefined(values: Props, names: readonly string[]): Props {
-  const picked: Props = {};
-  for (const name of names) {
-    if (values[name] !== undefined && values[name] !== null) picked[name] = values[name];
-  }
-  return picked;
-}
-
-/** `customTimeouts` win over the `createTimeout` input; the recorded input stays the user's. */
-function withTimeout(inputs: Props, timeoutSeconds: number | undefined): Props {
-  return timeoutSeconds === undefined ? inputs : { ...inputs, createTimeout: `${timeoutSeconds}s` };
-}
-
-function restoreTimeoutInput<T extends { outs?: Props }>(result: T, inputs: Props): T {
-  if (!result.outs) return result;
-  const outs = { ...result.outs };
-  if (inputs.createTimeout === undefined) delete outs.createTimeout;
-  else outs.createTimeout = inputs.createTimeout;
-  return { ...result, outs };
-}
-
-/** Same for the properties of a partial-create error (the engine records them). */
-function restoreTimeoutOnError(error: unknown, inputs: Props): never {
-  const properties = (error as { properties?: Props } | undefined)?.properties;
-  if (properties && typeof properties === "object") {
-    if (inputs.createTimeout === undefined) delete properties.createTimeout;
-    else properties.createTimeout = inputs.createTimeout;
-  }
-  throw error;
+/** A read's answer: gone (blank), or the outputs with the inputs among them (import needs both). */
+function readResult(id: string, outputs: Props | undefined, inputs: (outputs: Props) => Props) {
+  return outputs ? { id, props: outputs, inputs: inputs(outputs) } : {};
 }
 
 const serverBackupBinding: ResourceBinding = {
-  check: (olds, news) => serverBackup.check(olds, news),
-  diff: (id, olds, news) => serverBackup.diff(id, olds, news),
-  async create(inputs, timeoutSeconds) {
-    try {
-      const result = await serverBackup.create(withTimeout(inputs, timeoutSeconds));
-      return restoreTimeoutInput(result, inputs);
-    } catch (error) {
-      return restoreTimeoutOnError(error, inputs);
-    }
+  check: (news) => backup.check(news),
+  diff: (olds, news) => ({ ...backup.diff(olds, news), deleteBeforeReplace: false }),
+  async create(inputs, context) {
+    const { id, outputs } = await backup.create(inputs, context);
+    return { id, outs: outputs };
   },
-  async read(id, props, importing) {
-    let known = props;
-    if (importing) {
-      const credentials = resolveCredentials(`ServerBackup ${id}`, providerCredentials());
-      const backupId = Number(id);
-      const backup: Backup | undefined =
-        Number.isSafeInteger(backupId) && backupId > 0
-          ? await sharedClient(credentials).findBackup(backupId)
-          : undefined;
-      if (!backup) {
-        throw new Error(
-          `cannot import ServerBackup ${JSON.stringify(id)}: the account at ${credentials.apiUrl} has no backup ` +
-            `with that id (deleted, expired, or another account); list them with getBackups`,
-        );
-      }
-      known = pickDefined({ serverId: backup.serverId, description: backup.description }, [
-        "serverId",
-        "description",
-      ]);
-    }
-    const result = await serverBackup.read(id, known);
-    if (!result.id) return {};
-    const outputs = result.props ?? {};
-    return {
-      id: result.id,
-      props: outputs,
-      inputs: pickDefined(outputs, inputNames("vps:index:ServerBackup")),
-    };
+  async read(id, props, importing, context) {
+    const outputs = await backup.read(id, props, context, { importing });
+    return readResult(id, outputs, (values) => pickInputs(ServerBackupInputsSchema, values));
   },
-  async update(id, olds, news, timeoutSeconds) {
-    try {
-      const result = await serverBackup.update(id, olds, withTimeout(news, timeoutSeconds));
-      return restoreTimeoutInput(result, news);
-    } catch (error) {
-      return restoreTimeoutOnError(error, news);
-    }
-  },
-  delete: (id, props) => serverBackup.delete(id, props),
+  update: async (id, olds, news, context) => ({
+    outs: await backup.update(id, olds, news, context),
+  }),
+  delete: (id, props, context) => backup.delete(id, props, context),
 };
 
 const serverRestoreBinding: ResourceBinding = {
-  check: (olds, news) => serverRestore.check(olds, news),
-  diff: (id, olds, news) => serverRestore.diff(id, olds, news),
-  create: (inputs) => serverRestore.create(inputs),
-  async read(id, props, importing) {
-    if (importing) {
-      throw new Error(
-        `ServerRestore ${JSON.stringify(id)} cannot be imported: a restore is an action, not an object; declare a ServerRestore to run one`,
-      );
-    }
-    const result = await serverRestore.read(id, props);
-    if (!result.id) return {};
-    const outputs = result.props ?? {};
-    return {
-      id: result.id,
-      props: outputs,
-      inputs: pickDefined(outputs, inputNames("vps:index:ServerRestore")),
-    };
+  check: (news) => restore.check(news),
+  diff: (olds, news) => ({ ...restore.diff(olds, news), deleteBeforeReplace: false }),
+  async create(inputs, context) {
+    const { id, outputs } = await restore.create(inputs, context);
+    return { id, outs: outputs };
   },
-  update: (id, olds, news) => serverRestore.update(id, olds, news),
-  // Deleting a restore only forgets it (the dynamic provider has no delete either).
+  async read(id, props, importing, context) {
+    const outputs = await restore.read(id, props, context, { importing });
+    return readResult(id, outputs, (values) => pickInputs(ServerRestoreInputsSchema, values));
+  },
+  update: async (id, olds, news, context) => ({
+    outs: await restore.update(id, olds, news, context),
+  }),
+  // Deleting a restore only forgets it: the server keeps the state it was restored to.
   delete: async () => {},
 };
 
@@ -155,65 +84,30 @@ export const RESOURCES: Record<string, ResourceBinding> = {
   "vps:index:ServerRestore": serverRestoreBinding,
 };
 
-/** The provider's account under a function's own `apiUrl`/`apiToken` arguments. */
-function withProviderCredentials(args: Props): Props {
-  const provider = providerCredentials();
-  return {
-    ...args,
-    apiUrl: args.apiUrl ?? provider.apiUrl,
-    apiToken: args.apiToken ?? provider.apiToken,
-  };
-}
+/**
+ * Why `restoreServer` is not served here: an invoke runs in `pulumi preview` as well as in
+ * `pulumi up`, and on every `pulumi up` that reaches it. Engines since late 2025 send
+ * `InvokeRequest.preview`, but only to providers that answer the Handshake RPC (which
+ * `@pulumi/pulumi/provider`'s server does not), and older engines leave it false during a
+ * preview: the plugin cannot prove that a call is not a preview, so it never restores from an
+ * invoke (docs/provider.md, "restoreServer and the plugin").
+ */
+export const RESTORE_SERVER_REFUSAL =
+  "restoreServer is not served by the pulumi-resource-vps plugin: a function call runs during " +
+  "`pulumi preview` too and again on every `pulumi up`, and the plugin cannot tell a preview " +
+  "from an update, so it never restores from one. To restore from a program, declare a " +
+  "vps:index:ServerRestore resource (it restores when created and when its backupId or " +
+  "triggers change, never in a preview); for a one-off restore, run " +
+  "`vps-backups restore --server <id> --backup <id>`";
 
 /** The functions by token; each returns its outputs. */
-export const FUNCTIONS: Record<string, (args: Props) => Promise<unknown>> = {
-  "vps:index:getBackups": (args) => getBackups(withProviderCredentials(args)),
-  "vps:index:getBackup": (args) => getBackup(withProviderCredentials(args)),
+export const FUNCTIONS: Record<
+  string,
+  (args: Props, context: OperationContext) => Promise<unknown>
+> = {
+  "vps:index:getBackups": (args, context) => findBackups(args, context),
+  "vps:index:getBackup": (args, context) => findOneBackup(args, context),
   "vps:index:restoreServer": async () => {
-    // An invoke cannot tell a preview from an update, and this function changes the server.
-    throw new Error(
-      "restoreServer is not served by the native plugin yet (an invoke runs during preview too); " +
-        "declare a vps:index:ServerRestore resource instead",
-    );
+    throw new Error(RESTORE_SERVER_REFUSAL);
   },
 };
-
-/** Checks that the credentials resolve (for a clear error before any call). */
-export function assertCredentials(what: string): void {
-  resolveCredentials(what, providerCredentials());
-}
-
-/**
- * Progress of every backup wait, on the resource's line: wraps the client's `waitForBackup` so
- * each poll that sees the backup reports its status and the time waited (a stopgap until the
- * core reports progress itself).
- */
-export function reportWaitProgress(): void {
-  const prototype = VpsClient.prototype as unknown as {
-    waitForBackup(
-      id: number,
-      options: { serverId: number; onProgress?(seen: Backup): void },
-    ): Promise<Backup>;
-  };
-  const original = prototype.waitForBackup;
-  prototype.waitForBackup = function (this: unknown, backupId, options) {
-    const urn = (currentCall()?.request as { getUrn?: () => string } | undefined)?.getUrn?.();
-    const startedAt = Date.now();
-    let lastStatus: string | undefined;
-    return original.call(this, backupId, {
-      ...options,
-      onProgress: (seen: Backup) => {
-        options.onProgress?.(seen);
-        const minutes = Math.floor((Date.now() - startedAt) / 60_000);
-        if (seen.status !== lastStatus || minutes > 0) {
-          lastStatus = seen.status;
-          logToResource(
-            urn,
-            `backup ${seen.id} of server ${seen.serverId}: ${seen.status.replace(/_/g, " ")}, ${minutes} min`,
-            true,
-          );
-        }
-      },
-    });
-  };
-}

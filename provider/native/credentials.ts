@@ -1,11 +1,10 @@
 /**
  * The plugin's account: an explicit provider's `apiUrl`/`apiToken` (Configure args), then the
  * stack's `vps:` config (Configure variables, or `PULUMI_CONFIG` that the engine hands to the
- * default provider's process), then `VPS_API_URL`/`VPS_API_TOKEN` (read by the resource logic
- * itself, as the last level). The engine starts one plugin process per provider instance, so
+ * default provider's process), then `VPS_API_URL`/`VPS_API_TOKEN` (read when each call resolves
+ * its client, as the last level; see operation-context.ts). The engine starts one plugin process per provider instance, so
  * process-wide credentials are per instance: a program can hold two accounts.
  */
-import { setStackCredentials } from "../dynamic/context";
 import type { CredentialSource } from "../core/credentials";
 import type { ConfigureInput } from "./context";
 
@@ -47,7 +46,6 @@ let current: CredentialSource = {};
 /** Records the provider's credentials for every resource and function it serves. */
 export function useCredentials(credentials: CredentialSource): void {
   current = { ...credentials };
-  setStackCredentials(current);
 }
 
 /** The provider's credentials (below a resource's own `apiUrl`/`apiToken` inputs). */

@@ -26,7 +26,7 @@ import {
   pickInputs,
   sameInputValue,
 } from "../core/inputs";
-import type { OperationContext } from "../core/operation";
+import { type OperationContext, operationTimeout, progressReporter } from "../core/operation";
 import {
   SERVER_BACKUP_REPLACING_INPUTS,
   type ServerBackupInputs,
@@ -68,10 +68,19 @@ function readInputs(values: Values): { given: Values; inputs: ServerBackupInputs
   return { given, inputs: parseInputs("ServerBackup", ServerBackupInputsSchema, given) };
 }
 
+/** How long a create or update waits: the surface's limit, else `createTimeout`. */
+function waitTimeout(inputs: ServerBackupInputs, context: OperationContext) {
+  return operationTimeout(context, {
+    name: "createTimeout",
+    value: inputs.createTimeout,
+    ms: parseDuration(inputs.createTimeout),
+  });
+}
+
 /**
- * Waits until `backup` is completed (within `deadlineAtMs`) and returns the outputs. Every
- * failure from here on happens after the backup exists, so it carries the backup's id: the
- * engine then records it instead of orphaning it.
+ * Waits until `backup` is completed (within `deadlineAtMs`) and returns the outputs, reporting
+ * its status to `context.progress`. Every failure from here on happens after the backup
+ * exists, so it carries the backup's id: the engine then records it instead of orphaning it.
  */
 async function finishBackup(
   client: VpsClient,
@@ -79,11 +88,13 @@ async function finishBackup(
   inputs: ServerBackupInputs,
   backup: Backup,
   deadlineAtMs: number,
-  signal: AbortSignal | undefined,
+  context: OperationContext,
 ): Promise<Values> {
   let latest = backup;
   const outputsOf = (seen: Backup): Values => ({ ...given, ...observe(seen) });
   const label = backupLabel(backup.id, inputs.serverId);
+  const timeout = waitTimeout(inputs, context);
+  const report = progressReporter(context, label);
   const incomplete = (message: string, status?: string) =>
     new ResourceInitializationError(message, {
       id: String(backup.id),
@@ -96,13 +107,15 @@ async function finishBackup(
   if (backup.status === "completed") return outputsOf(backup);
   if (backup.status === "failed") throw incomplete(failedMessage);
 
+  report(backup.status);
   try {
     latest = await client.waitForBackup(backup.id, {
       serverId: inputs.serverId,
       timeoutMs: Math.max(1, deadlineAtMs - Date.now()),
-      signal,
+      signal: context.signal,
       onProgress: (seen) => {
         latest = seen;
+        report(seen.status);
       },
     });
     return outputsOf(latest);
@@ -119,8 +132,8 @@ async function finishBackup(
     if (error instanceof VpsBackupFailedError) throw incomplete(failedMessage, "failed");
     if (error instanceof VpsTimeoutError && error.backupId === backup.id) {
       throw incomplete(
-        `${label} was still ${latest.status} when createTimeout (${inputs.createTimeout}) ran out. It is recorded in ` +
-          `the stack: run \`pulumi up\` again to keep waiting for it (raise createTimeout if this ` +
+        `${label} was still ${latest.status} when ${timeout.describe} ran out${timeout.note}. It is recorded in ` +
+          `the stack: run \`pulumi up\` again to keep waiting for it (raise ${timeout.raise} if this ` +
           `server's backups take longer), or \`pulumi refresh\` to pick up its status`,
       );
     }
@@ -174,6 +187,26 @@ function parseBackupId(id: string): number {
   return backupId;
 }
 
+/** The outputs of an existing backup taken under management by its id. */
+async function importBackup(id: string, context: OperationContext): Promise<Values> {
+  const client = context.client(`ServerBackup ${id}`, {});
+  const backupId = Number(id);
+  const backup =
+    Number.isSafeInteger(backupId) && backupId > 0 ? await client.findBackup(backupId) : undefined;
+  if (!backup) {
+    throw new VpsError(
+      `cannot import ServerBackup ${JSON.stringify(id)}: the account at ${client.baseUrl} has no backup ` +
+        `with that id (deleted, expired, or another account); list them with getBackups`,
+      { id },
+    );
+  }
+  const given = pickInputs(ServerBackupInputsSchema, {
+    serverId: backup.serverId,
+    description: backup.description,
+  });
+  return { ...given, ...observe(backup) };
+}
+
 /** The operations of a `ServerBackup`; outputs are the inputs as given plus what the backup reports. */
 export const serverBackupOperations = {
   /** Validates every input before anything is created; unknown (preview) values pass. */
@@ -215,18 +248,29 @@ export const serverBackupOperations = {
   /** Makes (or adopts) the backup, then waits until it is completed or createTimeout runs out. */
   async create(news: Values, context: OperationContext): Promise<{ id: string; outputs: Values }> {
     const { given, inputs } = readInputs(news);
-    const deadlineAtMs = Date.now() + parseDuration(inputs.createTimeout);
+    const deadlineAtMs = Date.now() + waitTimeout(inputs, context).ms;
     const client = context.client(`ServerBackup of server ${inputs.serverId}`, inputs);
     const backup =
       inputs.adoptBackupId !== undefined
         ? await findBackupToAdopt(client, inputs.serverId, inputs.adoptBackupId)
         : await client.createBackup({ serverId: inputs.serverId, description: inputs.description });
-    const outputs = await finishBackup(client, given, inputs, backup, deadlineAtMs, context.signal);
+    const outputs = await finishBackup(client, given, inputs, backup, deadlineAtMs, context);
     return { id: String(backup.id), outputs };
   },
 
-  /** Reads the backup's current state; undefined when it was deleted or expired. */
-  async read(id: string, olds: Values, context: OperationContext): Promise<Values | undefined> {
+  /**
+   * Reads the backup's current state; undefined when it was deleted or expired. When
+   * `importing` (nothing recorded yet: `pulumi import`, the `import` option), the backup's
+   * `serverId` and `description` become its inputs, and a backup that is not there fails,
+   * naming the id and the account.
+   */
+  async read(
+    id: string,
+    olds: Values,
+    context: OperationContext,
+    options: { importing?: boolean } = {},
+  ): Promise<Values | undefined> {
+    if (options.importing) return importBackup(id, context);
     const backupId = parseBackupId(id);
     const given = pickInputs(ServerBackupInputsSchema, olds);
     const client = context.client(`ServerBackup ${id}`, credentialsOf(given));
@@ -248,7 +292,7 @@ export const serverBackupOperations = {
       return { ...recorded, ...pickInputs(ServerBackupInputsSchema, news) };
     }
     const { given, inputs } = readInputs(news);
-    const deadlineAtMs = Date.now() + parseDuration(inputs.createTimeout);
+    const deadlineAtMs = Date.now() + waitTimeout(inputs, context).ms;
     const backupId = parseBackupId(id);
     const client = context.client(`ServerBackup ${id}`, inputs);
     const backup = await client.findBackup(backupId, { serverId: inputs.serverId });
@@ -260,7 +304,7 @@ export const serverBackupOperations = {
         { backupId, serverId: inputs.serverId, lastStatus },
       );
     }
-    return finishBackup(client, given, inputs, backup, deadlineAtMs, context.signal);
+    return finishBackup(client, given, inputs, backup, deadlineAtMs, context);
   },
 
   /** Deletes the backup; one that is already gone counts as deleted. */

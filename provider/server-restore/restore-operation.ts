@@ -10,6 +10,7 @@ import {
   VpsInvalidArgumentError,
   VpsTimeoutError,
 } from "../../sdk";
+import { progressReporter } from "../core/operation";
 
 /** What to restore and how. */
 interface RestoreRequest {
@@ -23,6 +24,8 @@ interface RestoreRequest {
   backupFirst?: boolean;
   /** Aborts the waits (interruption). */
   signal?: AbortSignal;
+  /** Receives the waits' progress (see `OperationContext.progress`). */
+  progress?(message: string): void;
 }
 
 /** What a restore did. */
@@ -109,11 +112,14 @@ export async function restoreServerAndWait(
       description: `Safety backup before restoring backup ${backupId}`,
     });
     safetyBackupId = safety.id;
+    const report = progressReporter(request, `safety backup ${safety.id} of server ${serverId}`);
+    report(safety.status);
     // A failed or unfinished safety backup stops the restore: that is the point of taking it.
     await client.waitForBackup(safety.id, {
       serverId,
       timeoutMs: remainingMs(request.deadlineAtMs),
       signal: request.signal,
+      onProgress: (seen) => report(seen.status),
     });
   }
   const restoredAt = new Date().toISOString();
@@ -125,10 +131,13 @@ export async function restoreServerAndWait(
     safetyBackupId,
   };
   if (!request.waitForCompletion) return outcome;
+  const report = progressReporter(request, `restore of server ${serverId} from backup ${backupId}`);
+  report(restore.status);
   try {
     const server = await client.waitForServerActive(serverId, {
       timeoutMs: remainingMs(request.deadlineAtMs),
       signal: request.signal,
+      onProgress: (seen) => report(seen.status),
     });
     return { ...outcome, serverStatus: server.status };
   } catch (error) {

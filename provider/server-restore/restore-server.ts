@@ -57,6 +57,7 @@ export async function restoreServerNow(
     backupFirst: inputs.backupFirst,
     deadlineAtMs: Date.now() + parseDuration(inputs.timeout),
     signal: context.signal,
+    progress: context.progress,
   });
   return {
     performed: true,

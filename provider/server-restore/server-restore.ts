@@ -5,7 +5,7 @@
  * the state it was restored to.
  */
 import { randomUUID } from "node:crypto";
-import { VpsNotFoundError } from "../../sdk";
+import { VpsError, VpsNotFoundError } from "../../sdk";
 import { credentialsOf } from "../core/credentials";
 import { parseDuration } from "../core/duration";
 import { ResourceInitializationError } from "../core/errors";
@@ -18,7 +18,7 @@ import {
   pickInputs,
   sameInputValue,
 } from "../core/inputs";
-import type { OperationContext } from "../core/operation";
+import { type OperationContext, operationTimeout } from "../core/operation";
 import { RestoreWaitError, restoreServerAndWait } from "./restore-operation";
 import {
   SERVER_RESTORE_RESTORING_INPUTS,
@@ -50,13 +50,19 @@ async function restore(
   context: OperationContext,
 ): Promise<Values> {
   const client = context.client(`ServerRestore of server ${inputs.serverId}`, inputs);
+  const timeout = operationTimeout(context, {
+    name: "timeout",
+    value: inputs.timeout,
+    ms: parseDuration(inputs.timeout),
+  });
   try {
     const outcome = await restoreServerAndWait(client, {
       serverId: inputs.serverId,
       backupId: inputs.backupId,
       waitForCompletion: inputs.waitForCompletion,
-      deadlineAtMs: Date.now() + parseDuration(inputs.timeout),
+      deadlineAtMs: Date.now() + timeout.ms,
       signal: context.signal,
+      progress: context.progress,
     });
     return {
       ...given,
@@ -70,7 +76,7 @@ async function restore(
     // next `pulumi up` from requesting it a second time.
     throw new ResourceInitializationError(
       `${error.message}. The restore is recorded in the stack and will not be requested again; check ` +
-        `server ${inputs.serverId}, then run \`pulumi refresh\` to record its status (timeout was ${inputs.timeout})`,
+        `server ${inputs.serverId}, then run \`pulumi refresh\` to record its status (timeout was ${timeout.value}${timeout.note})`,
       {
         id,
         properties: {
@@ -112,8 +118,23 @@ export const serverRestoreOperations = {
     return { id, outputs: await restore(id, read, context) };
   },
 
-  /** Refreshes the server's status; undefined when the server no longer exists. */
-  async read(id: string, olds: Values, context: OperationContext): Promise<Values | undefined> {
+  /**
+   * Refreshes the server's status; undefined when the server no longer exists. A restore is an
+   * action, not an object: `importing` one (nothing recorded yet) fails, saying what to do.
+   */
+  async read(
+    id: string,
+    olds: Values,
+    context: OperationContext,
+    options: { importing?: boolean } = {},
+  ): Promise<Values | undefined> {
+    if (options.importing) {
+      throw new VpsError(
+        `ServerRestore ${JSON.stringify(id)} cannot be imported: a restore is an action, not an object; ` +
+          `declare a ServerRestore to run one`,
+        { id },
+      );
+    }
     const given = pickInputs(ServerRestoreInputsSchema, olds);
     const client = context.client(
       `ServerRestore of server ${String(given.serverId)}`,
