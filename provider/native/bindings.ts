@@ -86,11 +86,11 @@ export const RESOURCES: Record<string, ResourceBinding> = {
 
 /**
  * Why `restoreServer` is not served here: an invoke runs in `pulumi preview` as well as in
- * `pulumi up`, and on every `pulumi up` that reaches it. Engines since late 2025 send
- * `InvokeRequest.preview`, but only to providers that answer the Handshake RPC (which
- * `@pulumi/pulumi/provider`'s server does not), and older engines leave it false during a
- * preview: the plugin cannot prove that a call is not a preview, so it never restores from an
- * invoke (docs/provider.md, "restoreServer and the plugin").
+ * `pulumi up`, and a restore must never happen in a preview. Engines since late 2025 send
+ * `InvokeRequest.preview` (announced through the Handshake RPC, which
+ * `@pulumi/pulumi/provider`'s server does not serve); older ones send nothing, which reads as
+ * "not a preview". The plugin cannot prove a call is not a preview, so it never restores from
+ * an invoke (docs/provider.md, "restoreServer and the plugin").
  */
 export const RESTORE_SERVER_REFUSAL =
   "restoreServer is not served by the pulumi-resource-vps plugin: a function call runs during " +
