@@ -35,15 +35,17 @@ export const ServerBackupInputsSchema = z.object({
     'How long `pulumi up` waits for the backup to complete, as a duration: `"45m"`, `"90s"`, ' +
       '`"1h30m"` (units h, m, s, ms; at most 24h). Default `"60m"`. When it runs out, the backup ' +
       "is still recorded in the stack; the next `pulumi up` waits for it again. Changing it " +
-      "updates in place with no API call. (Pulumi's `customTimeouts` never reach dynamic providers.)",
+      "updates in place with no API call. Under the native provider a `customTimeouts.create` " +
+      "option wins over it (dynamic providers never see `customTimeouts`).",
   ),
   adoptBackupId: idInput("501 (an existing backup of this server)")
     .optional()
     .describe(
       "Adopt this existing backup of `serverId` instead of making a new one (Pulumi's `import` " +
-        "does not work for dynamic resources). The backup must belong to `serverId` and not have " +
-        "failed; an in-progress one is waited for. Once adopted, the backup is owned by the stack: " +
-        "`pulumi destroy` deletes it (set the `retainOnDelete` option to keep it). Default: none.",
+        "does not work for dynamic resources; the native provider supports `pulumi import`). " +
+        "The backup must belong to `serverId` and not have failed; an in-progress one is waited " +
+        "for. Once adopted, the backup is owned by the stack: `pulumi destroy` deletes it (set " +
+        "the `retainOnDelete` option to keep it). Default: none.",
     ),
   apiUrl: ApiUrlInput.optional().describe(
     "The API base URL for this resource. Default: stack config `vps:apiUrl`, then the " +
@@ -54,6 +56,11 @@ export const ServerBackupInputsSchema = z.object({
       "`vps:apiToken` (set it with `pulumi config set --secret vps:apiToken …`), then the " +
       "environment variable `VPS_API_TOKEN`.",
   ),
+});
+ServerBackupInputsSchema.register(z.globalRegistry, {
+  description:
+    "A backup of a server: made on create and waited for until it is completed, deleted with " +
+    "the resource. The resource id is the backup id.",
 });
 
 /** The inputs as the provider uses them (defaults filled in). */
@@ -87,6 +94,9 @@ export const ServerBackupStateSchema = z.object({
     .describe(
       "When the platform deletes it (ISO 8601 UTC); null for manual backups, which never expire.",
     ),
+});
+ServerBackupStateSchema.register(z.globalRegistry, {
+  description: "What the backup reports, recorded next to the inputs.",
 });
 
 /** What the backup reports. */

@@ -1,8 +1,9 @@
 /**
  * The schemas of the restore family: the `ServerRestore` resource's inputs and recorded state,
- * and the `restoreServer` function's arguments (names, validation, defaults, docs).
+ * and the `restoreServer` function's arguments (names, validation, defaults, docs) and result.
  */
 import { z } from "zod";
+import { IdSchema } from "../../sdk";
 import { DurationSchema } from "../core/duration";
 import { ApiTokenInput, ApiUrlInput, FlagInput, TriggersInput, idInput } from "../core/inputs";
 
@@ -38,6 +39,11 @@ export const ServerRestoreInputsSchema = z.object({
     "The API token for this resource (stored as a secret). Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`.",
   ),
 });
+ServerRestoreInputsSchema.register(z.globalRegistry, {
+  description:
+    "Restores a server from a backup on create, and again when `backupId` or `triggers` " +
+    "change. Deleting it restores nothing and deletes nothing: it only leaves the stack.",
+});
 
 /** The inputs as the provider uses them (defaults filled in). */
 export type ServerRestoreInputs = z.output<typeof ServerRestoreInputsSchema>;
@@ -61,6 +67,9 @@ export const ServerRestoreStateSchema = z.object({
     .nullable()
     .describe("The platform's message about the last restore, or null."),
 });
+ServerRestoreStateSchema.register(z.globalRegistry, {
+  description: "What the last restore reported, recorded next to the inputs.",
+});
 
 /** The arguments of the `restoreServer` function. */
 export const RestoreServerArgsSchema = z.object({
@@ -82,3 +91,33 @@ export const RestoreServerArgsSchema = z.object({
     "The API token. Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`.",
   ),
 });
+RestoreServerArgsSchema.register(z.globalRegistry, {
+  description:
+    "Restores a server from one of its backups, now, each time the program runs (never during " +
+    "`pulumi preview`); prefer the `ServerRestore` resource in a stack.",
+});
+
+/** What the `restoreServer` function returns (`RestoreServerResult`). */
+export const RestoreServerResultSchema = z
+  .object({
+    performed: z
+      .boolean()
+      .describe("False during `pulumi preview`, where nothing is restored; true otherwise."),
+    serverId: IdSchema.describe("The server that was restored."),
+    backupId: IdSchema.describe("The backup it was restored from."),
+    status: z
+      .string()
+      .describe(
+        "The server's status at the end: `active` after a completed wait, `restoring` without " +
+          "one, `preview` when nothing was performed.",
+      ),
+    message: z.string().nullable().describe("The platform's message about the restore, or null."),
+    restoredAt: z
+      .string()
+      .nullable()
+      .describe("When the restore was requested (ISO 8601 UTC); null when not performed."),
+    safetyBackupId: IdSchema.nullable().describe(
+      "The safety backup taken first (`backupFirst`), or null.",
+    ),
+  })
+  .describe("What one restore did.");
