@@ -17,8 +17,8 @@ import type { FaultDecision, FaultInjector } from "./faults";
 import type { RequestCounter } from "./request-counter";
 import { registerBackupRoutes } from "./routes/backups";
 import { registerControlRoutes } from "./routes/control";
+import { OPENAPI_PATH, registerOpenApiRoute } from "./routes/openapi";
 import {
-  ALL_METHODS,
   API_PREFIX,
   type ApiHandler,
   type ApiMethod,
@@ -107,6 +107,10 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     },
   });
 
+  // No route takes QUERY (RFC 10008), so read it without a body: it then gets the 405 of any
+  // method a path does not answer, not fastify's 400 for a QUERY without a Content-Type.
+  app.addHttpMethod("QUERY", { hasBody: false, overrideExisting: true });
+
   // Every body arrives as text whatever its content type; handlers parse JSON themselves so a
   // bad body is a DRF 400, never fastify's 415 or its own error shape.
   app.removeAllContentTypeParsers();
@@ -117,7 +121,7 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     if (!context || context.counted) return;
     context.counted = true;
     const path = pathOf(request);
-    if (!path.startsWith(CONTROL_PREFIX))
+    if (!path.startsWith(CONTROL_PREFIX) && path !== OPENAPI_PATH)
       requests.record(request.method, routeLabel(request), status);
     if (deps.log) {
       const ms = (performance.now() - context.startedAt).toFixed(1);
@@ -177,7 +181,8 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
   app.addHook("onRequest", async (request, reply) => {
     contexts.set(request, { startedAt: performance.now(), decision: null, counted: false });
     const path = pathOf(request);
-    if (path.startsWith(CONTROL_PREFIX)) return;
+    // The control endpoint and the API's description are not the API: no limits, no faults.
+    if (path.startsWith(CONTROL_PREFIX) || path === OPENAPI_PATH) return;
 
     const authorization = request.headers.authorization;
     const limit = faults.rateLimit(tokenKey(authorization), Date.now());
@@ -265,7 +270,9 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     const allowed = Object.keys(handlers) as ApiMethod[];
     if (handlers.GET) allowed.push("HEAD");
     app.route({
-      method: ALL_METHODS,
+      // Every method fastify knows (TRACE and QUERY too), so each one the path does not answer
+      // is a 405 with Allow, as DRF answers, not a 404.
+      method: app.supportedMethods,
       url: `${API_PREFIX}${path}`,
       handler: async (request, reply) => {
         try {
@@ -305,5 +312,6 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
   registerBackupRoutes(router);
   registerServerRoutes(router);
   registerControlRoutes(app, deps, sendJson);
+  registerOpenApiRoute(app);
   return app;
 }

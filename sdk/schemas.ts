@@ -36,11 +36,23 @@ export const BACKUP_TYPES = ["manual", "automatic"] as const;
 /** A backup type: `manual` or `automatic`. */
 export type BackupType = (typeof BACKUP_TYPES)[number];
 
-/** A `backup_type` filter value: matched case-insensitively (docs/api.md, decision 3). */
+/** `^(?:[Mm][Aa][Nn][Uu][Aa][Ll]|…)$`: the words in any case, as a JSON Schema pattern can say it. */
+function anyCasePattern(words: readonly string[]): RegExp {
+  const anyCase = (word: string) =>
+    [...word].map((c) => `[${c.toUpperCase()}${c.toLowerCase()}]`).join("");
+  return new RegExp(`^(?:${words.map(anyCase).join("|")})$`);
+}
+
+const BACKUP_TYPE_FILTER_ERROR = 'must be "manual" or "automatic" (any case)';
+/**
+ * A `backup_type` filter value: matched case-insensitively (docs/api.md, decision 3). The
+ * pattern says so in the OpenAPI document; the enum after it gives the lowercase type.
+ */
 export const BackupTypeFilterSchema = z
   .string({ error: "must be a string" })
+  .regex(anyCasePattern(BACKUP_TYPES), { error: BACKUP_TYPE_FILTER_ERROR })
   .transform((value) => value.toLowerCase())
-  .pipe(z.enum(BACKUP_TYPES, { error: 'must be "manual" or "automatic" (any case)' }));
+  .pipe(z.enum(BACKUP_TYPES, { error: BACKUP_TYPE_FILTER_ERROR }));
 
 /** Server statuses the platform documents (docs/api.md, decision 14). */
 export const KNOWN_SERVER_STATUSES = ["active", "restoring", "backing_up", "off"] as const;
@@ -62,6 +74,11 @@ export const DescriptionSchema = z
   .string({ error: "must be a string" })
   .refine((text) => descriptionLength(text) <= MAX_DESCRIPTION_LENGTH, {
     error: `must be at most ${MAX_DESCRIPTION_LENGTH} characters`,
+  })
+  // A refine is invisible to JSON Schema; maxLength counts code points too, so it says the same.
+  .meta({
+    description: `Free text about the backup, at most ${MAX_DESCRIPTION_LENGTH} characters.`,
+    maxLength: MAX_DESCRIPTION_LENGTH,
   });
 
 // ---------------------------------------------------------------------------------------------
@@ -70,7 +87,7 @@ export const DescriptionSchema = z
 
 /** Body of `POST /backups/`. Unknown fields are dropped, as the platform ignores them. */
 export const CreateBackupRequestSchema = z.object({
-  server_id: IdSchema,
+  server_id: IdSchema.describe("The server to back up."),
   description: DescriptionSchema.optional(),
 });
 /** Body of `POST /backups/`, as the emulator reads it. */
@@ -78,7 +95,7 @@ export type CreateBackupRequest = z.infer<typeof CreateBackupRequestSchema>;
 
 /** Body of `POST /servers/{id}/restore/`. */
 export const RestoreServerRequestSchema = z.object({
-  backup_id: IdSchema,
+  backup_id: IdSchema.describe("The completed backup of this server to restore from."),
 });
 /** Body of `POST /servers/{id}/restore/`. */
 export type RestoreServerRequest = z.infer<typeof RestoreServerRequestSchema>;
@@ -90,12 +107,14 @@ export const PageQuerySchema = z.object({
     .int({ error: "must be a whole number" })
     .positive({ error: "must be a positive number" })
     .max(MAX_ID)
+    .describe("The page to return, from 1; past the last page is a 404.")
     .optional(),
   page_size: z.coerce
     .number({ error: "must be a number" })
     .int({ error: "must be a whole number" })
     .positive({ error: "must be a positive number" })
     .max(MAX_PAGE_SIZE, { error: `must be at most ${MAX_PAGE_SIZE}` })
+    .describe(`Items per page: ${DEFAULT_PAGE_SIZE} unless asked, at most ${MAX_PAGE_SIZE}.`)
     .optional(),
 });
 
@@ -109,8 +128,11 @@ export const ListBackupsQuerySchema = PageQuerySchema.extend({
     .regex(/^[0-9]+$/, { error: "must be a positive integer" })
     .transform(Number)
     .pipe(IdSchema)
+    .describe("Only the backups of this server (none when the account has no such server).")
     .optional(),
-  backup_type: BackupTypeFilterSchema.optional(),
+  backup_type: BackupTypeFilterSchema.describe(
+    "Only backups of this type: `manual` or `automatic`, in any case.",
+  ).optional(),
 });
 /** The parsed query of `GET /backups/`. */
 export type ListBackupsQuery = z.infer<typeof ListBackupsQuerySchema>;
@@ -127,48 +149,60 @@ export const PathIdSchema = z
 // ---------------------------------------------------------------------------------------------
 
 /** The server a backup belongs to, as embedded in a backup. */
-export const ApiServerRefSchema = z.looseObject({
-  id: IdSchema,
-  name: z.string(),
-});
+export const ApiServerRefSchema = z
+  .looseObject({
+    id: IdSchema.describe("The server's id."),
+    name: z.string().describe("The server's name."),
+  })
+  .describe("The server the backup belongs to.");
 
 /** One backup as the platform returns it. */
 export const ApiBackupSchema = z.looseObject({
-  id: IdSchema,
+  id: IdSchema.describe("The backup's id."),
   server: ApiServerRefSchema,
-  backup_type: z.string().transform((value) => value.toLowerCase()),
-  status: z.string(),
-  size_mb: z.number().nonnegative().nullable(),
-  created_at: z.string(),
-  expires_at: z.string().nullable(),
-  description: z.string().nullable().optional(),
+  backup_type: z
+    .string()
+    .describe("`manual` or `automatic`.")
+    .transform((value) => value.toLowerCase()),
+  status: z
+    .string()
+    .describe("`in_progress`, then `completed` or `failed`; any other value means not finished."),
+  size_mb: z.number().nonnegative().nullable().describe("Size in MiB; null until completed."),
+  created_at: z.string().describe("Creation time, ISO 8601 UTC."),
+  expires_at: z
+    .string()
+    .nullable()
+    .describe("When an automatic backup expires, ISO 8601 UTC; null for manual backups."),
+  description: z.string().nullable().optional().describe("The free text given, or null."),
 });
 /** One backup on the wire (snake_case). */
 export type ApiBackup = z.infer<typeof ApiBackupSchema>;
 
 /** The 201 body of `POST /backups/`: the new backup plus a human message. */
 export const ApiCreatedBackupSchema = ApiBackupSchema.extend({
-  message: z.string().optional(),
+  message: z.string().optional().describe("What happens next, for people."),
 });
 /** The 201 body of `POST /backups/` on the wire. */
 export type ApiCreatedBackup = z.infer<typeof ApiCreatedBackupSchema>;
 
 /** A server (docs/api.md, decision 14). */
 export const ApiServerSchema = z.looseObject({
-  id: IdSchema,
-  name: z.string(),
-  status: z.string(),
-  disk_gb: z.number().nonnegative(),
+  id: IdSchema.describe("The server's id."),
+  name: z.string().describe("The server's name."),
+  status: z
+    .string()
+    .describe("`active`, `restoring`, `backing_up` (while a backup runs) or `off`; or another."),
+  disk_gb: z.number().nonnegative().describe("Disk size in GB."),
 });
 /** One server on the wire. */
 export type ApiServer = z.infer<typeof ApiServerSchema>;
 
 /** The 202 body of `POST /servers/{id}/restore/` (docs/api.md, decision 13). */
 export const ApiRestoreResponseSchema = z.looseObject({
-  message: z.string().optional(),
-  server_id: IdSchema,
-  backup_id: IdSchema,
-  status: z.string(),
+  message: z.string().optional().describe("What happens next, for people."),
+  server_id: IdSchema.describe("The server being restored."),
+  backup_id: IdSchema.describe("The backup it is restored from."),
+  status: z.string().describe("`restoring` once the restore has started."),
 });
 /** The 202 body of `POST /servers/{id}/restore/` on the wire. */
 export type ApiRestoreResponse = z.infer<typeof ApiRestoreResponseSchema>;
@@ -179,10 +213,14 @@ export type ApiRestoreResponse = z.infer<typeof ApiRestoreResponseSchema>;
  */
 export function pageSchema<T extends z.ZodType>(item: T) {
   return z.looseObject({
-    count: z.number().int().nonnegative(),
-    next: z.string().nullable().optional(),
-    previous: z.string().nullable().optional(),
-    results: z.array(item),
+    count: z.number().int().nonnegative().describe("How many items there are across all pages."),
+    next: z.string().nullable().optional().describe("Absolute URL of the next page, or null."),
+    previous: z
+      .string()
+      .nullable()
+      .optional()
+      .describe("Absolute URL of the previous page, or null."),
+    results: z.array(item).describe("This page's items, newest first."),
   });
 }
 /** A page of `GET /backups/` on the wire. */
@@ -195,9 +233,13 @@ export const ApiServerPageSchema = pageSchema(ApiServerSchema);
 export type ApiServerPage = z.infer<typeof ApiServerPageSchema>;
 
 /** DRF error body for 401/403/404/405/409/429 (docs/api.md, decision 9). */
-export const ApiDetailErrorSchema = z.looseObject({ detail: z.string() });
+export const ApiDetailErrorSchema = z.looseObject({
+  detail: z.string().describe("What went wrong, for people."),
+});
 /** DRF field errors for 400: `{"server_id": ["…"]}` (docs/api.md, decision 9). */
-export const ApiFieldErrorsSchema = z.record(z.string(), z.array(z.string()));
+export const ApiFieldErrorsSchema = z
+  .record(z.string(), z.array(z.string()))
+  .describe("Field name (or `non_field_errors`) → reasons.");
 /** DRF field errors: field name → reasons. */
 export type ApiFieldErrors = z.infer<typeof ApiFieldErrorsSchema>;
 

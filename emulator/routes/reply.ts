@@ -19,15 +19,6 @@ export const CONTROL_PREFIX = "/_emulator";
 export const ADMIN_TOKEN_HEADER = "x-emulator-admin-token";
 
 export type ApiMethod = "GET" | "POST" | "DELETE" | "PUT" | "PATCH" | "OPTIONS" | "HEAD";
-export const ALL_METHODS: ApiMethod[] = [
-  "GET",
-  "HEAD",
-  "POST",
-  "PUT",
-  "PATCH",
-  "DELETE",
-  "OPTIONS",
-];
 
 /** Sends a JSON answer, applying the response faults drawn for the request. */
 export type SendJson = (
