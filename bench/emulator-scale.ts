@@ -45,7 +45,8 @@ function scaleSeed(backups: number): SeedDocument {
               status: "completed",
               created_ago: `${index % 28}d${index % 24}h`,
               expires_at: null,
-              description: index % 3 === 0 ? `Pre-deploy backup ${index}` : "Automatic daily backup",
+              description:
+                index % 3 === 0 ? `Pre-deploy backup ${index}` : "Automatic daily backup",
             })),
           };
         }),
