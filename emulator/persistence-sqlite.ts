@@ -38,11 +38,21 @@ function loadSqlite(): typeof import("node:sqlite") {
     if (/SQLite is an experimental feature/.test(text)) return;
     return (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
   } as typeof process.emitWarning;
+  let sqlite: typeof import("node:sqlite") | undefined;
   try {
-    return process.getBuiltinModule("node:sqlite");
+    // Absent before Node 22.3 (no getBuiltinModule) and, without a flag, before 22.13.
+    sqlite = process.getBuiltinModule?.("node:sqlite");
+  } catch {
+    sqlite = undefined;
   } finally {
     process.emitWarning = emitWarning;
   }
+  if (!sqlite) {
+    throw new Error(
+      `The emulator's data file needs node:sqlite, built into Node 22.13 and later (this is Node ${process.version}); upgrade Node, or run the emulator without a data file`,
+    );
+  }
+  return sqlite;
 }
 
 /** One table of flat records and its mirror of what it holds. */
