@@ -24,6 +24,7 @@ export const BENCHMARK_IDS = [
   "state-footprint",
   "listing",
   "engine-overhead",
+  "emulator-scale",
 ] as const;
 type BenchmarkId = (typeof BENCHMARK_IDS)[number];
 
@@ -97,6 +98,8 @@ async function runOne(
       return (await import("./state-footprint")).runStateFootprint({ ...options, engineVersion });
     case "engine-overhead":
       return (await import("./engine-overhead")).runEngineOverhead({ ...options, engineVersion });
+    case "emulator-scale":
+      return (await import("./emulator-scale")).runEmulatorScale(options);
   }
 }
 

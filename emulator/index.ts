@@ -12,7 +12,7 @@ import "./load-fastify"; // first: says what to install when the optional fastif
 import { randomBytes } from "node:crypto";
 import { type FaultConfig, FaultInjector } from "./faults";
 import { DEFAULT_LIFECYCLE_OPTIONS, type LifecycleOptions } from "./model";
-import { loadSnapshot, saveSnapshot } from "./persistence";
+import { openDataFile } from "./persistence";
 import { RequestCounter } from "./request-counter";
 import { DEMO_TOKEN, type SeedDocument, demoSeed, loadSeedFile, snapshotFromSeed } from "./seed";
 import { API_PREFIX, ADMIN_TOKEN_HEADER, buildServer } from "./server";
@@ -128,13 +128,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     typeof options.seed === "string" ? loadSeedFile(options.seed) : (options.seed ?? demoSeed());
   const seedSnapshot = () => snapshotFromSeed(seed, Date.now(), lifecycle, randomSeed);
 
-  const dataFile = options.dataFile;
-  const persist = dataFile
-    ? (snapshot: Parameters<typeof saveSnapshot>[1]) => saveSnapshot(dataFile, snapshot)
-    : undefined;
-  const initial = (dataFile ? loadSnapshot(dataFile) : undefined) ?? seedSnapshot();
-  const state = new EmulatorState(lifecycle, initial, persist);
-  if (persist) persist(state.snapshot());
+  const dataFile = options.dataFile ? openDataFile(options.dataFile) : undefined;
+  const store = dataFile?.store;
+  const state = new EmulatorState(
+    lifecycle,
+    dataFile?.initial ?? seedSnapshot(),
+    store && ((snapshot) => store.save(snapshot)),
+  );
+  store?.save(state.snapshot());
 
   const initialFaults = options.faults ?? {};
   const faults = new FaultInjector(initialFaults, randomSeed);
@@ -179,6 +180,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     reset,
     stop: async () => {
       await app.close();
+      store?.close();
     },
   };
 }

@@ -1,66 +1,73 @@
 /**
- * Keeps the emulator's state in a JSON file so it survives a restart.
+ * Keeps the emulator's state in a data file so it survives a restart (`dataFile` / `--data`).
  *
- * Every mutation is written synchronously before the answer leaves (write a temporary file,
- * fsync it, rename it over the old one, fsync the folder): a kill right after a 2xx never loses
- * what that 2xx reported, and a kill mid-write leaves the previous complete file. The state is
- * small (kilobytes), so writing it whole each time costs little.
+ * The file is a SQLite database written row by row (`persistence-sqlite.ts`). A data file of
+ * the first format (the whole state as JSON, `persistence-json.ts`) is migrated on open: read,
+ * written into a new database beside it, kept as `FILE.v1.json`, and the database renamed over
+ * FILE, so a kill at any point leaves either the old file or the new one, never neither.
  */
 import {
   closeSync,
+  copyFileSync,
   existsSync,
-  fsyncSync,
   openSync,
-  readFileSync,
+  readSync,
   renameSync,
-  writeSync,
+  rmSync,
 } from "node:fs";
-import { basename, dirname, join } from "node:path";
 import type { StateSnapshot } from "./model";
+import { loadJsonSnapshot } from "./persistence-json";
+import { SqliteStore } from "./persistence-sqlite";
 
-/** Reads a data file written by {@link saveSnapshot}; undefined when it does not exist yet. */
-export function loadSnapshot(path: string): StateSnapshot | undefined {
-  if (!existsSync(path)) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new Error(`Cannot read emulator data file ${path}: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  const snapshot = parsed as Partial<StateSnapshot>;
-  if (
-    snapshot?.version !== 1 ||
-    !Array.isArray(snapshot.accounts) ||
-    !Array.isArray(snapshot.servers) ||
-    !Array.isArray(snapshot.backups)
-  ) {
-    throw new Error(`Emulator data file ${path} is not a version 1 emulator state; move it away`);
-  }
-  return snapshot as StateSnapshot;
-}
+export { SqliteStore } from "./persistence-sqlite";
 
-/** Writes the state atomically (temp file + fsync + rename + folder fsync). */
-export function saveSnapshot(path: string, snapshot: StateSnapshot): void {
-  const folder = dirname(path);
-  const temporary = join(folder, `.${basename(path)}.${process.pid}.tmp`);
-  const descriptor = openSync(temporary, "w", 0o600);
+const SQLITE_HEADER = "SQLite format 3\0";
+
+/** The first bytes of a file (empty when it is shorter). */
+function readHeader(path: string, length: number): string {
+  const descriptor = openSync(path, "r");
   try {
-    writeSync(descriptor, JSON.stringify(snapshot));
-    fsyncSync(descriptor);
+    const buffer = Buffer.alloc(length);
+    const read = readSync(descriptor, buffer, 0, length, 0);
+    return buffer.subarray(0, read).toString("latin1");
   } finally {
     closeSync(descriptor);
   }
-  renameSync(temporary, path);
+}
+
+/** Where a first-format file is kept once migrated. */
+export function migratedJsonPath(path: string): string {
+  return `${path}.v1.json`;
+}
+
+function migrateJsonFile(path: string): void {
+  const snapshot = loadJsonSnapshot(path);
+  const temporary = `${path}.migrating`;
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${temporary}${suffix}`, { force: true });
+  const store = SqliteStore.open(temporary);
   try {
-    const folderDescriptor = openSync(folder, "r");
-    try {
-      fsyncSync(folderDescriptor);
-    } finally {
-      closeSync(folderDescriptor);
-    }
-  } catch {
-    // Some platforms cannot fsync a folder; the rename is still atomic there.
+    store.save(snapshot);
+  } finally {
+    store.close();
+  }
+  copyFileSync(path, migratedJsonPath(path));
+  renameSync(temporary, path);
+}
+
+/**
+ * Opens the data file at `path` (created when missing), migrating a first-format JSON file.
+ * @throws Error naming the file when it is neither an emulator database nor an emulator JSON state
+ */
+export function openDataFile(path: string): { store: SqliteStore; initial?: StateSnapshot } {
+  if (existsSync(path)) {
+    const header = readHeader(path, SQLITE_HEADER.length);
+    if (header.length > 0 && header !== SQLITE_HEADER) migrateJsonFile(path);
+  }
+  const store = SqliteStore.open(path);
+  try {
+    return { store, initial: store.load() };
+  } catch (error) {
+    store.close();
+    throw error;
   }
 }

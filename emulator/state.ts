@@ -36,12 +36,14 @@ export class EmulatorState {
    * @param options lifecycle settings
    * @param initial the starting state (from a seed or a data file)
    * @param onChange called synchronously after every mutation, before the caller answers
-   *   (persistence writes there, so a kill after a 2xx loses nothing)
+   *   (persistence writes there, so a kill after a 2xx loses nothing), with the live state:
+   *   read it there and then, never keep or change it (no copy is made, so that a mutation's
+   *   cost does not grow with the number of stored backups)
    */
   constructor(
     readonly options: LifecycleOptions,
     initial: StateSnapshot,
-    private readonly onChange: (snapshot: StateSnapshot) => void = () => undefined,
+    private readonly onChange: (state: Readonly<StateSnapshot>) => void = () => undefined,
   ) {
     this.snapshotValue = structuredClone(initial);
     this.random = new SeededRandom(initial.randomPosition);
@@ -68,7 +70,8 @@ export class EmulatorState {
   }
 
   private commit(): void {
-    this.onChange(this.snapshot());
+    this.snapshotValue.randomPosition = this.random.position;
+    this.onChange(this.snapshotValue);
   }
 
   // -------------------------------------------------------------------------------------------

@@ -52,22 +52,36 @@ function describeFilters(args: Values): string {
   return filters.length > 0 ? filters.join(", ") : "no filters";
 }
 
+/**
+ * Reads the list page by page and keeps only the matches, so that what is held at once is the
+ * result plus one page, not every backup of the account and then a filtered copy (an account
+ * may hold thousands). A backup seen on two pages (the list shifted while paging) counts once,
+ * as its first sighting, as in `listBackups`.
+ */
 async function listMatchingBackups(
   functionName: string,
   args: GetBackupsInputs,
   context: OperationContext,
 ): Promise<Backup[]> {
   const client = context.client(functionName, args);
-  const listed = await client.listBackups({ serverId: args.serverId, backupType: args.backupType });
   const description =
     args.descriptionRegex !== undefined ? new RegExp(args.descriptionRegex) : undefined;
-  return sortNewestFirst(
-    listed.filter(
-      (backup) =>
+  const seenIds = new Set<number>();
+  const matching: Backup[] = [];
+  const pages = client.iterBackups({ serverId: args.serverId, backupType: args.backupType });
+  for await (const page of pages) {
+    for (const backup of page) {
+      if (seenIds.has(backup.id)) continue;
+      seenIds.add(backup.id);
+      if (
         (args.status === undefined || backup.status === args.status) &&
-        (description === undefined || description.test(backup.description ?? "")),
-    ),
-  );
+        (description === undefined || description.test(backup.description ?? ""))
+      ) {
+        matching.push(backup);
+      }
+    }
+  }
+  return sortNewestFirst(matching);
 }
 
 /**

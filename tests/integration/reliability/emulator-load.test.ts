@@ -15,6 +15,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { RunningEmulator } from "../../../emulator";
+import { openDataFile } from "../../../emulator/persistence";
 import { recordFigure, resetFigures } from "../../support/reliability-figures";
 import { freshAccount, inventoryBackups, startFastEmulator } from "../../support/emulator";
 
@@ -245,11 +246,10 @@ describe("reliability 15: the emulator under load", () => {
         await new Promise((resolve) => first.process.once("exit", resolve));
       }
 
-      // The file parses on its own, then the CLI restarts from it.
-      const snapshot = JSON.parse(fs.readFileSync(dataFile, "utf8")) as {
-        backups: { id: number }[];
-      };
-      const persistedIds = snapshot.backups.map((backup) => backup.id);
+      // The file opens on its own, then the CLI restarts from it.
+      const opened = openDataFile(dataFile);
+      opened.store.close();
+      const persistedIds = (opened.initial?.backups ?? []).map((backup) => backup.id);
       const second = await startCli();
       const inventory = (await (
         await fetch(`${second.origin}/_emulator/inventory`, {
