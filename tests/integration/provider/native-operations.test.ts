@@ -83,6 +83,21 @@ describe("pulumi-resource-vps over the families", () => {
     ]);
   });
 
+  it("reports a restore's wait on the ServerRestore's line", async () => {
+    const restoreUrn = "urn:pulumi:dev::proj::vps:index:ServerRestore::rollback";
+    const backup = await vpsProvider(operations).create!(BACKUP_URN, {
+      serverId: account.serverId,
+    });
+    const restored = await vpsProvider(operations).create!(restoreUrn, {
+      serverId: account.serverId,
+      backupId: Number(backup.id),
+    });
+    expect(restored.outs?.status).toBe("active");
+    const label = `restore of server ${account.serverId} from backup ${backup.id}`;
+    expect(messagesOn(restoreUrn)[0]).toBe(`${label}: restoring, 0 min`);
+    expect(messagesOn(restoreUrn).at(-1)).toBe(`${label}: active, 0 min`);
+  });
+
   it("Cancel stops the wait and records the accepted backup as partially created", async () => {
     queueSlowBackup();
     const creating = vpsProvider(operations).create!(BACKUP_URN, {
@@ -177,14 +192,15 @@ describe("pulumi-resource-vps over the families", () => {
   });
 
   it("restoreServer is refused, saying what to use instead, and restores nothing", async () => {
+    const restores = () =>
+      emulator.requests.count({ method: "POST", route: "/servers/:serverId/restore/" });
+    const before = restores();
     await expect(
       vpsProvider(operations).invoke!("vps:index:restoreServer", {
         serverId: account.serverId,
         backupId: 1,
       }),
     ).rejects.toThrow(/declare a vps:index:ServerRestore resource/);
-    expect(emulator.requests.count({ method: "POST" })).toBe(
-      emulator.requests.count({ method: "POST", route: "/backups/" }),
-    );
+    expect(restores()).toBe(before);
   });
 });
