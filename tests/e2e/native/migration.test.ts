@@ -27,12 +27,12 @@ function fixture(name: string): string {
   return fs.readFileSync(path.join(FIXTURES, name), "utf8");
 }
 
-/** A fixture program with each `0 /* name *\/` placeholder replaced by the listed backup id. */
+/** A fixture program with each `adoptBackupId: 0 /* name *\/` set to the listed backup id. */
 function withIds(source: string, ids: Map<string, string>): string {
-  return source.replace(/\b0 \/\* ([a-z-]+) \*\//g, (_match, name: string) => {
+  return source.replace(/\badoptBackupId: 0 \/\* ([a-z-]+) \*\//g, (_match, name: string) => {
     const id = ids.get(name);
     if (id === undefined) throw new Error(`the listing printed no backup for ${name}`);
-    return id;
+    return `adoptBackupId: ${id}`;
   });
 }
 
