@@ -29,15 +29,26 @@ export function credentialsFromPulumiConfig(raw = process.env.PULUMI_CONFIG): Cr
   };
 }
 
+/**
+ * A Configure variable by name. The engine keys them in the legacy `vps:config:apiUrl` form;
+ * `vps:apiUrl` is accepted as well, as other engines and test harnesses send it.
+ */
+function configureVariable(variables: Record<string, string>, name: string): string | undefined {
+  return text(variables[`vps:config:${name}`]) ?? text(variables[`vps:${name}`]);
+}
+
 /** The credentials of one Configure request, over those of `PULUMI_CONFIG`. */
 export function credentialsFromConfigure(
   input: ConfigureInput,
   fallback: CredentialSource = credentialsFromPulumiConfig(),
 ): CredentialSource {
   return {
-    apiUrl: text(input.args.apiUrl) ?? text(input.variables["vps:apiUrl"]) ?? fallback.apiUrl,
+    apiUrl:
+      text(input.args.apiUrl) ?? configureVariable(input.variables, "apiUrl") ?? fallback.apiUrl,
     apiToken:
-      text(input.args.apiToken) ?? text(input.variables["vps:apiToken"]) ?? fallback.apiToken,
+      text(input.args.apiToken) ??
+      configureVariable(input.variables, "apiToken") ??
+      fallback.apiToken,
   };
 }
 

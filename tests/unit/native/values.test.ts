@@ -59,5 +59,12 @@ test("credentials: explicit provider args, then config variables, then PULUMI_CO
       fallback,
     ),
   ).toEqual({ apiUrl: "http://vars", apiToken: "explicit" });
+  // The engine sends the variables keyed `vps:config:<name>`.
+  expect(
+    credentialsFromConfigure(
+      { variables: { "vps:config:apiUrl": "http://engine", "vps:config:apiToken": "e" }, args: {} },
+      fallback,
+    ),
+  ).toEqual({ apiUrl: "http://engine", apiToken: "e" });
   expect(credentialsFromPulumiConfig("not json")).toEqual({});
 });
