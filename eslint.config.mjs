@@ -10,6 +10,7 @@ export default tseslint.config(
       ".pulumi-engine/**",
       "coverage/**",
       "bench/results/**",
+      "sdks/**",
     ],
   },
   js.configs.recommended,
