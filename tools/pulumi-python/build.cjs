@@ -115,13 +115,19 @@ function ensurePythonVenv({
   fs.mkdirSync(VENV_ROOT, { recursive: true });
   try {
     run(python, ["-m", "venv", staging]);
-    const pip = path.join(staging, "bin", "pip");
-    run(pip, ["install", "--quiet", `pulumi==${PULUMI_PYTHON_VERSION}`]);
     // A copy, so the install never writes build leftovers into the repository's sdks/python.
     const sdkCopy = `${staging}-sdk`;
     fs.cpSync(GENERATED_SDK, sdkCopy, { recursive: true });
     try {
-      run(pip, ["install", "--quiet", "--no-deps", sdkCopy]);
+      const venvPython = path.join(staging, "bin", "python");
+      run(venvPython, [
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        `pulumi==${PULUMI_PYTHON_VERSION}`,
+        sdkCopy,
+      ]);
     } finally {
       fs.rmSync(sdkCopy, { recursive: true, force: true });
     }
