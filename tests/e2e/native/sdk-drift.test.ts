@@ -2,11 +2,13 @@
  * The generated SDKs under sdks/ are exactly what tools/pulumi-sdkgen writes from
  * provider/native/schema.json today: a schema change without `npm run gen-sdks` (or a hand edit
  * of generated code) fails here. In the e2e tier because it builds the Go generator (about a
- * minute on warm Go caches, once per change of its sources).
+ * minute on warm Go caches, once per change of its sources). It also typechecks the Node SDK.
  */
+import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import * as sdkgen from "../../../tools/pulumi-sdkgen/generate.cjs";
 
 /** Every file under `dir`, as paths relative to it with forward slashes, sorted. */
@@ -57,5 +59,18 @@ describe("generated SDKs (sdks/)", () => {
       );
     }
     expect(filesUnder(path.join(outDir, language)).length).toBeGreaterThan(0);
+  });
+
+  // The Go and Python SDKs run programs in go-program.test.ts and python-program.test.ts; no
+  // program runs on the Node one yet, so at least it must typecheck against the @pulumi/pulumi
+  // this project pins.
+  it("nodejs typechecks with its own tsconfig against the project's @pulumi/pulumi", async () => {
+    const tsc = path.join(__dirname, "..", "..", "..", "node_modules", "typescript", "bin", "tsc");
+    await promisify(execFile)(process.execPath, [
+      tsc,
+      "-p",
+      path.join(sdkgen.SDKS_DIR, "nodejs"),
+      "--noEmit",
+    ]);
   });
 });
