@@ -27,8 +27,9 @@ function mustSucceed(what: string, result: PulumiResult): void {
 }
 
 export interface LanguageProgram {
-  /** The folder under examples/. */
-  example: string;
+  /** The folder under examples/, or omit it and give `program` (TypeScript). */
+  example?: string;
+  program?: string;
   /** Extra environment of every pulumi run of the stack. */
   env?: () => Record<string, string>;
   /** Makes the copied project runnable (paths to this checkout, a virtualenv, ...). */
@@ -54,6 +55,7 @@ export function describeLanguageProgram(title: string, program: LanguageProgram)
       const seeded = manualBackupIds(emulator);
       stack = await PulumiStack.create({
         example: program.example,
+        program: program.program,
         config: { "vps:apiUrl": emulator.url },
         secretConfig: { "vps:apiToken": emulator.demoToken },
         env: program.env?.() ?? {},
