@@ -400,6 +400,13 @@ function ensurePulumiWithYaml(options = {}) {
   const { ensureYamlHost } = require(path.join(REPO_ROOT, "tools", "pulumi-yaml", "build.cjs"));
   const { ensurePythonHost } = require(path.join(REPO_ROOT, "tools", "pulumi-python", "build.cjs"));
   const engineDir = ensureYamlHost(ensurePulumi(options), options);
+  if (!which("go")) {
+    // Node and YAML programs still run; only the Go and Python program tests need these.
+    (options.log ?? ((line) => process.stderr.write(`${line}\n`)))(
+      "Go is not installed: the Go and Python language hosts are not built.",
+    );
+    return engineDir;
+  }
   ensureGoHost(engineDir, options);
   return ensurePythonHost(engineDir, options);
 }
