@@ -11,6 +11,7 @@ export default tseslint.config(
       "coverage/**",
       "bench/results/**",
       ".fuzz-venv/**",
+      "sdks/**",
     ],
   },
   js.configs.recommended,

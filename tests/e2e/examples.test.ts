@@ -58,9 +58,13 @@ describe("examples", () => {
     await emulator.stop();
   });
 
-  it("lists the documented examples: five TypeScript programs and the YAML quick start", () => {
+  it("lists the documented examples: five TypeScript programs and the YAML, Go and Python quick starts", () => {
     expect(EXAMPLES.sort()).toEqual(["fleet", "lookup", "pre-deploy", "quickstart", "restore"]);
-    expect(ALL_EXAMPLES.filter((name) => !EXAMPLES.includes(name))).toEqual(["yaml-quickstart"]);
+    expect(ALL_EXAMPLES.filter((name) => !EXAMPLES.includes(name))).toEqual([
+      "go-quickstart", // tests/e2e/native/go-program.test.ts
+      "python-quickstart", // tests/e2e/native/python-program.test.ts
+      "yaml-quickstart",
+    ]);
   });
 
   it.each(EXAMPLES)("%s runs up and destroy cleanly", async (example) => {

@@ -21,6 +21,12 @@ const ENGINE_VERSION = "3.274.1";
  * and only starts `node` on the SDK's own `cmd/run`, so the SDK version that runs is ours.
  */
 const NODEJS_HOST_SDK_VERSION = "3.68.0";
+/**
+ * The sdk/v3 release whose module still contains the Go language host (go/pulumi-language-go):
+ * the newest such release the Go module proxy reachable here serves. It compiles each Go program
+ * with `go build` on every run; the program itself uses sdk/v3 at the CLI's version.
+ */
+const GO_HOST_SDK_VERSION = "3.61.0";
 /** Oldest CLI already on PATH that we accept instead of building one. */
 const MIN_CLI_VERSION = "3.200.0";
 
@@ -354,16 +360,62 @@ function runPulumi(args, { cwd, env, timeoutMs = 10 * 60 * 1000, onOutput, signa
   });
 }
 
-/** The engine folder, with the YAML language host built into it too (tools/pulumi-yaml). */
+/**
+ * Makes sure `engineDir` holds `pulumi-language-go`, built from the `go-host/` folder beside this
+ * file when missing (about 40 s on warm Go caches, a few minutes cold), under a temporary name
+ * renamed last so an interrupted build never looks finished. Returns `engineDir`.
+ */
+function ensureGoHost(engineDir, { log = (line) => process.stderr.write(`${line}\n`) } = {}) {
+  const target = path.join(engineDir, "pulumi-language-go");
+  if (fs.existsSync(target)) return engineDir;
+  if (!which("go")) {
+    throw new Error(
+      `Go is needed to build pulumi-language-go into ${engineDir} (and to run Go programs).`,
+    );
+  }
+  log(`Building pulumi-language-go from sdk/v3 v${GO_HOST_SDK_VERSION} into ${engineDir} (once).`);
+  const started = Date.now();
+  const staging = `${target}.partial-${process.pid}`;
+  try {
+    goBuild(
+      "go-host",
+      "github.com/pulumi/pulumi/sdk/v3/go/pulumi-language-go",
+      staging,
+      GO_HOST_SDK_VERSION,
+    );
+  } catch (error) {
+    fs.rmSync(staging, { force: true });
+    throw error;
+  }
+  fs.renameSync(staging, target);
+  log(`Built pulumi-language-go in ${Math.round((Date.now() - started) / 1000)} s.`);
+  return engineDir;
+}
+
+/**
+ * The engine folder, with the YAML (tools/pulumi-yaml), Go (go-host/) and Python
+ * (tools/pulumi-python) language hosts built into it too.
+ */
 function ensurePulumiWithYaml(options = {}) {
   const { ensureYamlHost } = require(path.join(REPO_ROOT, "tools", "pulumi-yaml", "build.cjs"));
-  return ensureYamlHost(ensurePulumi(options), options);
+  const { ensurePythonHost } = require(path.join(REPO_ROOT, "tools", "pulumi-python", "build.cjs"));
+  const engineDir = ensureYamlHost(ensurePulumi(options), options);
+  if (!which("go")) {
+    // Node and YAML programs still run; only the Go and Python program tests need these.
+    (options.log ?? ((line) => process.stderr.write(`${line}\n`)))(
+      "Go is not installed: the Go and Python language hosts are not built.",
+    );
+    return engineDir;
+  }
+  ensureGoHost(engineDir, options);
+  return ensurePythonHost(engineDir, options);
 }
 
 module.exports = {
   REPO_ROOT,
   ENGINE_VERSION,
   NODEJS_HOST_SDK_VERSION,
+  GO_HOST_SDK_VERSION,
   MIN_CLI_VERSION,
   ENGINE_ROOT,
   ENGINE_DIR_VARIABLE,

@@ -2,6 +2,7 @@
 export declare const REPO_ROOT: string;
 export declare const ENGINE_VERSION: string;
 export declare const NODEJS_HOST_SDK_VERSION: string;
+export declare const GO_HOST_SDK_VERSION: string;
 export declare const MIN_CLI_VERSION: string;
 export declare const ENGINE_ROOT: string;
 export declare const ENGINE_DIR_VARIABLE: string;
