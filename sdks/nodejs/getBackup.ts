@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 /**
- * Finds one backup; fails when none or several match (unless mostRecent).
+ * Finds exactly one backup that matches the filters; fails when none or several match (unless `mostRecent`).
  */
 export function getBackup(args?: GetBackupArgs, opts?: pulumi.InvokeOptions): Promise<GetBackupResult> {
     args = args || {};
@@ -15,31 +15,34 @@ export function getBackup(args?: GetBackupArgs, opts?: pulumi.InvokeOptions): Pr
         "apiUrl": args.apiUrl,
         "backupType": args.backupType,
         "descriptionRegex": args.descriptionRegex,
-        "mostRecent": args.mostRecent,
+        "mostRecent": (args.mostRecent) ?? false,
         "serverId": args.serverId,
         "status": args.status,
     }, opts);
 }
 
+/**
+ * Finds exactly one backup that matches the filters; fails when none or several match (unless `mostRecent`).
+ */
 export interface GetBackupArgs {
     /**
-     * The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+     * The API token. Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`.
      */
     apiToken?: string;
     /**
-     * The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+     * The API base URL. Default: stack config `vps:apiUrl`, then `VPS_API_URL`, then the platform's.
      */
     apiUrl?: string;
     /**
-     * Only manual or automatic backups (any case).
+     * Only `manual` or `automatic` backups (any case). Default: both.
      */
     backupType?: string;
     /**
-     * Only backups whose description matches this JavaScript regular expression.
+     * Only backups whose description matches this JavaScript regular expression. Default: any.
      */
     descriptionRegex?: string;
     /**
-     * When several backups match, take the newest. Default false.
+     * When several backups match, take the newest instead of failing. Default false.
      */
     mostRecent?: boolean;
     /**
@@ -47,29 +50,29 @@ export interface GetBackupArgs {
      */
     serverId?: number;
     /**
-     * Only backups with this status (completed, in_progress, failed, ...).
+     * Only backups with this status (`completed`, `in_progress`, `failed`, …). Default: any.
      */
     status?: string;
 }
 
 /**
- * A backup as the API reports it.
+ * A backup, as the API reports it.
  */
 export interface GetBackupResult {
     /**
-     * manual or automatic.
+     * `manual` or `automatic` (other values the platform adds pass through lowercased).
      */
     readonly backupType: string;
     /**
-     * Creation time (ISO 8601 UTC).
+     * When the backup was made (ISO 8601 UTC).
      */
     readonly createdAt: string;
     /**
-     * The backup's note, if any.
+     * The backup's free text; null when none was given.
      */
     readonly description?: string;
     /**
-     * Expiry time (ISO 8601 UTC), if any.
+     * When the platform deletes it (ISO 8601 UTC); null for manual backups, which never expire.
      */
     readonly expiresAt?: string;
     /**
@@ -77,24 +80,24 @@ export interface GetBackupResult {
      */
     readonly id: number;
     /**
-     * The server it belongs to.
+     * The id of the server it belongs to.
      */
     readonly serverId: number;
     /**
-     * The server's name.
+     * The server's name at the time of the read.
      */
     readonly serverName: string;
     /**
-     * Size in MiB once completed.
+     * Size in MiB once completed; null while in progress.
      */
     readonly sizeMb?: number;
     /**
-     * in_progress, completed or failed.
+     * `in_progress`, `completed`, `failed`, or a status the platform added later.
      */
     readonly status: string;
 }
 /**
- * Finds one backup; fails when none or several match (unless mostRecent).
+ * Finds exactly one backup that matches the filters; fails when none or several match (unless `mostRecent`).
  */
 export function getBackupOutput(args?: GetBackupOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetBackupResult> {
     args = args || {};
@@ -104,31 +107,34 @@ export function getBackupOutput(args?: GetBackupOutputArgs, opts?: pulumi.Invoke
         "apiUrl": args.apiUrl,
         "backupType": args.backupType,
         "descriptionRegex": args.descriptionRegex,
-        "mostRecent": args.mostRecent,
+        "mostRecent": (args.mostRecent) ?? false,
         "serverId": args.serverId,
         "status": args.status,
     }, opts);
 }
 
+/**
+ * Finds exactly one backup that matches the filters; fails when none or several match (unless `mostRecent`).
+ */
 export interface GetBackupOutputArgs {
     /**
-     * The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+     * The API token. Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`.
      */
     apiToken?: pulumi.Input<string | undefined>;
     /**
-     * The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+     * The API base URL. Default: stack config `vps:apiUrl`, then `VPS_API_URL`, then the platform's.
      */
     apiUrl?: pulumi.Input<string | undefined>;
     /**
-     * Only manual or automatic backups (any case).
+     * Only `manual` or `automatic` backups (any case). Default: both.
      */
     backupType?: pulumi.Input<string | undefined>;
     /**
-     * Only backups whose description matches this JavaScript regular expression.
+     * Only backups whose description matches this JavaScript regular expression. Default: any.
      */
     descriptionRegex?: pulumi.Input<string | undefined>;
     /**
-     * When several backups match, take the newest. Default false.
+     * When several backups match, take the newest instead of failing. Default false.
      */
     mostRecent?: pulumi.Input<boolean | undefined>;
     /**
@@ -136,7 +142,7 @@ export interface GetBackupOutputArgs {
      */
     serverId?: pulumi.Input<number | undefined>;
     /**
-     * Only backups with this status (completed, in_progress, failed, ...).
+     * Only backups with this status (`completed`, `in_progress`, `failed`, …). Default: any.
      */
     status?: pulumi.Input<string | undefined>;
 }

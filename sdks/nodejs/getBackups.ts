@@ -7,7 +7,7 @@ import * as outputs from "./types/output";
 import * as utilities from "./utilities";
 
 /**
- * Lists the backups that match the filters, newest first.
+ * Lists the backups of the account that match the filters, newest first.
  */
 export function getBackups(args?: GetBackupsArgs, opts?: pulumi.InvokeOptions): Promise<GetBackupsResult> {
     args = args || {};
@@ -22,21 +22,24 @@ export function getBackups(args?: GetBackupsArgs, opts?: pulumi.InvokeOptions): 
     }, opts);
 }
 
+/**
+ * Lists the backups of the account that match the filters, newest first.
+ */
 export interface GetBackupsArgs {
     /**
-     * The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+     * The API token. Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`.
      */
     apiToken?: string;
     /**
-     * The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+     * The API base URL. Default: stack config `vps:apiUrl`, then `VPS_API_URL`, then the platform's.
      */
     apiUrl?: string;
     /**
-     * Only manual or automatic backups (any case).
+     * Only `manual` or `automatic` backups (any case). Default: both.
      */
     backupType?: string;
     /**
-     * Only backups whose description matches this JavaScript regular expression.
+     * Only backups whose description matches this JavaScript regular expression. Default: any.
      */
     descriptionRegex?: string;
     /**
@@ -44,23 +47,26 @@ export interface GetBackupsArgs {
      */
     serverId?: number;
     /**
-     * Only backups with this status (completed, in_progress, failed, ...).
+     * Only backups with this status (`completed`, `in_progress`, `failed`, …). Default: any.
      */
     status?: string;
 }
 
+/**
+ * The backups that matched, newest first, and how many.
+ */
 export interface GetBackupsResult {
     /**
      * The matching backups, newest first.
      */
     readonly backups: outputs.Backup[];
     /**
-     * How many matched.
+     * How many backups matched.
      */
     readonly count: number;
 }
 /**
- * Lists the backups that match the filters, newest first.
+ * Lists the backups of the account that match the filters, newest first.
  */
 export function getBackupsOutput(args?: GetBackupsOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetBackupsResult> {
     args = args || {};
@@ -75,21 +81,24 @@ export function getBackupsOutput(args?: GetBackupsOutputArgs, opts?: pulumi.Invo
     }, opts);
 }
 
+/**
+ * Lists the backups of the account that match the filters, newest first.
+ */
 export interface GetBackupsOutputArgs {
     /**
-     * The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+     * The API token. Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`.
      */
     apiToken?: pulumi.Input<string | undefined>;
     /**
-     * The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+     * The API base URL. Default: stack config `vps:apiUrl`, then `VPS_API_URL`, then the platform's.
      */
     apiUrl?: pulumi.Input<string | undefined>;
     /**
-     * Only manual or automatic backups (any case).
+     * Only `manual` or `automatic` backups (any case). Default: both.
      */
     backupType?: pulumi.Input<string | undefined>;
     /**
-     * Only backups whose description matches this JavaScript regular expression.
+     * Only backups whose description matches this JavaScript regular expression. Default: any.
      */
     descriptionRegex?: pulumi.Input<string | undefined>;
     /**
@@ -97,7 +106,7 @@ export interface GetBackupsOutputArgs {
      */
     serverId?: pulumi.Input<number | undefined>;
     /**
-     * Only backups with this status (completed, in_progress, failed, ...).
+     * Only backups with this status (`completed`, `in_progress`, `failed`, …). Default: any.
      */
     status?: pulumi.Input<string | undefined>;
 }

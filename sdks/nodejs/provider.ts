@@ -23,11 +23,11 @@ export class Provider extends pulumi.ProviderResource {
     }
 
     /**
-     * The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+     * The API token of the resources and functions of this provider, unless they set their own; kept as a secret (`pulumi config set --secret vps:apiToken …`). Default: the environment variable `VPS_API_TOKEN`.
      */
     declare public readonly apiToken: pulumi.Output<string | undefined>;
     /**
-     * The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+     * The API base URL of the resources and functions of this provider, unless they set their own. Default: the environment variable `VPS_API_URL`, then `https://admin.vps.org/api/v1`.
      */
     declare public readonly apiUrl: pulumi.Output<string | undefined>;
 
@@ -57,11 +57,11 @@ export class Provider extends pulumi.ProviderResource {
  */
 export interface ProviderArgs {
     /**
-     * The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+     * The API token of the resources and functions of this provider, unless they set their own; kept as a secret (`pulumi config set --secret vps:apiToken …`). Default: the environment variable `VPS_API_TOKEN`.
      */
     apiToken?: pulumi.Input<string | undefined>;
     /**
-     * The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+     * The API base URL of the resources and functions of this provider, unless they set their own. Default: the environment variable `VPS_API_URL`, then `https://admin.vps.org/api/v1`.
      */
     apiUrl?: pulumi.Input<string | undefined>;
 }

@@ -5,32 +5,35 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 /**
- * Restores a server from one of its backups, now (prefer the ServerRestore resource in a stack).
+ * Restores a server from one of its backups, now, each time the program runs (never during `pulumi preview`); prefer the `ServerRestore` resource in a stack.
  */
 export function restoreServer(args: RestoreServerArgs, opts?: pulumi.InvokeOptions): Promise<RestoreServerResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
     return pulumi.runtime.invoke("vps:index:restoreServer", {
         "apiToken": args.apiToken,
         "apiUrl": args.apiUrl,
-        "backupFirst": args.backupFirst,
+        "backupFirst": (args.backupFirst) ?? false,
         "backupId": args.backupId,
         "serverId": args.serverId,
-        "timeout": args.timeout,
-        "waitForCompletion": args.waitForCompletion,
+        "timeout": (args.timeout) ?? "30m",
+        "waitForCompletion": (args.waitForCompletion) ?? true,
     }, opts);
 }
 
+/**
+ * Restores a server from one of its backups, now, each time the program runs (never during `pulumi preview`); prefer the `ServerRestore` resource in a stack.
+ */
 export interface RestoreServerArgs {
     /**
-     * The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+     * The API token. Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`.
      */
     apiToken?: string;
     /**
-     * The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+     * The API base URL. Default: stack config `vps:apiUrl`, then `VPS_API_URL`, then the platform's.
      */
     apiUrl?: string;
     /**
-     * Take a safety backup first and wait for it. Default false.
+     * Take a backup of the server first and wait until it completes (its id is in the result). Default false.
      */
     backupFirst?: boolean;
     /**
@@ -42,72 +45,78 @@ export interface RestoreServerArgs {
      */
     serverId: number;
     /**
-     * How long it may take, as a duration. Default "30m".
+     * How long the safety backup and the restore may take together, as a duration (`"30m"`, `"1h"`; at most 24h). Default `"30m"`.
      */
     timeout?: string;
     /**
-     * Wait until the server is active again. Default true.
+     * Wait until the server is `active` again. Default true.
      */
     waitForCompletion?: boolean;
 }
 
+/**
+ * What one restore did.
+ */
 export interface RestoreServerResult {
     /**
-     * The backup.
+     * The backup it was restored from.
      */
-    readonly backupId?: number;
+    readonly backupId: number;
     /**
-     * The platform's message.
+     * The platform's message about the restore, or null.
      */
     readonly message?: string;
     /**
-     * False when nothing was restored.
+     * False during `pulumi preview`, where nothing is restored; true otherwise.
      */
-    readonly performed?: boolean;
+    readonly performed: boolean;
     /**
-     * When the restore was requested.
+     * When the restore was requested (ISO 8601 UTC); null when not performed.
      */
     readonly restoredAt?: string;
     /**
-     * The safety backup taken first, if any.
+     * The safety backup taken first (`backupFirst`), or null.
      */
     readonly safetyBackupId?: number;
     /**
-     * The server.
+     * The server that was restored.
      */
-    readonly serverId?: number;
+    readonly serverId: number;
     /**
-     * The server's status at the end.
+     * The server's status at the end: `active` after a completed wait, `restoring` without one, `preview` when nothing was performed.
      */
-    readonly status?: string;
+    readonly status: string;
 }
 /**
- * Restores a server from one of its backups, now (prefer the ServerRestore resource in a stack).
+ * Restores a server from one of its backups, now, each time the program runs (never during `pulumi preview`); prefer the `ServerRestore` resource in a stack.
  */
 export function restoreServerOutput(args: RestoreServerOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<RestoreServerResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
     return pulumi.runtime.invokeOutput("vps:index:restoreServer", {
         "apiToken": args.apiToken,
         "apiUrl": args.apiUrl,
-        "backupFirst": args.backupFirst,
+        "backupFirst": (args.backupFirst) ?? false,
         "backupId": args.backupId,
         "serverId": args.serverId,
-        "timeout": args.timeout,
-        "waitForCompletion": args.waitForCompletion,
+        "timeout": (args.timeout) ?? "30m",
+        "waitForCompletion": (args.waitForCompletion) ?? true,
     }, opts);
 }
 
+/**
+ * Restores a server from one of its backups, now, each time the program runs (never during `pulumi preview`); prefer the `ServerRestore` resource in a stack.
+ */
 export interface RestoreServerOutputArgs {
     /**
-     * The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+     * The API token. Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`.
      */
     apiToken?: pulumi.Input<string | undefined>;
     /**
-     * The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+     * The API base URL. Default: stack config `vps:apiUrl`, then `VPS_API_URL`, then the platform's.
      */
     apiUrl?: pulumi.Input<string | undefined>;
     /**
-     * Take a safety backup first and wait for it. Default false.
+     * Take a backup of the server first and wait until it completes (its id is in the result). Default false.
      */
     backupFirst?: pulumi.Input<boolean | undefined>;
     /**
@@ -119,11 +128,11 @@ export interface RestoreServerOutputArgs {
      */
     serverId: pulumi.Input<number>;
     /**
-     * How long it may take, as a duration. Default "30m".
+     * How long the safety backup and the restore may take together, as a duration (`"30m"`, `"1h"`; at most 24h). Default `"30m"`.
      */
     timeout?: pulumi.Input<string | undefined>;
     /**
-     * Wait until the server is active again. Default true.
+     * Wait until the server is `active` again. Default true.
      */
     waitForCompletion?: pulumi.Input<boolean | undefined>;
 }

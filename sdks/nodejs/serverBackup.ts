@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 /**
- * A backup of a server, made on create and waited for until it is completed; deleted with the resource. The id is the backup id.
+ * A backup of a server: made on create and waited for until it is completed, deleted with the resource. The resource id is the backup id.
  */
 export class ServerBackup extends pulumi.CustomResource {
     /**
@@ -45,27 +45,27 @@ export class ServerBackup extends pulumi.CustomResource {
     }
 
     /**
-     * Record this existing backup of the server instead of making a new one (for dynamic-provider programs; native users can `pulumi import`).
+     * Adopt this existing backup of `serverId` instead of making a new one (Pulumi's `import` does not work for dynamic resources; the native provider supports `pulumi import`). The backup must belong to `serverId` and not have failed; an in-progress one is waited for. Once adopted, the backup is owned by the stack: `pulumi destroy` deletes it (set the `retainOnDelete` option to keep it). Default: none.
      */
     declare public readonly adoptBackupId: pulumi.Output<number | undefined>;
     /**
-     * The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+     * The API token for this resource; stored encrypted as a secret output. Default: stack config `vps:apiToken` (set it with `pulumi config set --secret vps:apiToken …`), then the environment variable `VPS_API_TOKEN`.
      */
     declare public readonly apiToken: pulumi.Output<string | undefined>;
     /**
-     * The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+     * The API base URL for this resource. Default: stack config `vps:apiUrl`, then the environment variable `VPS_API_URL`, then `https://admin.vps.org/api/v1`.
      */
     declare public readonly apiUrl: pulumi.Output<string | undefined>;
     /**
-     * The backup's id (also the resource id).
+     * The backup's id on the platform.
      */
     declare public /*out*/ readonly backupId: pulumi.Output<number>;
     /**
-     * manual or automatic.
+     * `manual` for backups made by this resource; an adopted one may be `automatic`.
      */
     declare public /*out*/ readonly backupType: pulumi.Output<string>;
     /**
-     * How long to wait for the backup to complete, as a duration ("45m", "1h30m"; at most 24h). Default "60m"; a customTimeouts.create option wins over it.
+     * How long `pulumi up` waits for the backup to complete, as a duration: `"45m"`, `"90s"`, `"1h30m"` (units h, m, s, ms; at most 24h). Default `"60m"`. When it runs out, the backup is still recorded in the stack; the next `pulumi up` waits for it again. Changing it updates in place with no API call. Under the native provider a `customTimeouts.create` option wins over it (dynamic providers never see `customTimeouts`).
      */
     declare public readonly createTimeout: pulumi.Output<string | undefined>;
     /**
@@ -73,31 +73,31 @@ export class ServerBackup extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly createdAt: pulumi.Output<string>;
     /**
-     * A note stored with the backup (at most 255 characters). Changing it replaces the backup.
+     * Free text stored with the backup (at most 255 characters). Default: none. Changing it replaces the backup (the API cannot edit a backup).
      */
     declare public readonly description: pulumi.Output<string | undefined>;
     /**
-     * When the platform deletes the backup (ISO 8601 UTC), if ever.
+     * When the platform deletes it (ISO 8601 UTC); null for manual backups, which never expire.
      */
     declare public /*out*/ readonly expiresAt: pulumi.Output<string | undefined>;
     /**
-     * The server to back up. Changing it replaces the backup.
+     * The id of the server to back up (a positive whole number). Changing it replaces the backup.
      */
     declare public readonly serverId: pulumi.Output<number>;
     /**
-     * The server's name when the backup was last read.
+     * The name of the server, as the platform reports it.
      */
     declare public /*out*/ readonly serverName: pulumi.Output<string>;
     /**
-     * Size in MiB once completed.
+     * Size in MiB once completed; null before.
      */
     declare public /*out*/ readonly sizeMb: pulumi.Output<number | undefined>;
     /**
-     * in_progress, completed or failed.
+     * `completed` once done; `in_progress` or `failed` when a create did not finish (see createTimeout).
      */
     declare public /*out*/ readonly status: pulumi.Output<string>;
     /**
-     * Any values; when one changes, a new backup is made (before the old one is deleted).
+     * Any values; when any of them changes, the backup is replaced by a new one (made first, then the old one is deleted). Use it to take a fresh backup per release: `triggers: [appVersion]`. Default: none.
      */
     declare public readonly triggers: pulumi.Output<any[] | undefined>;
 
@@ -118,7 +118,7 @@ export class ServerBackup extends pulumi.CustomResource {
             resourceInputs["adoptBackupId"] = args?.adoptBackupId;
             resourceInputs["apiToken"] = args?.apiToken ? pulumi.secret(args.apiToken) : undefined;
             resourceInputs["apiUrl"] = args?.apiUrl;
-            resourceInputs["createTimeout"] = args?.createTimeout;
+            resourceInputs["createTimeout"] = (args?.createTimeout) ?? "60m";
             resourceInputs["description"] = args?.description;
             resourceInputs["serverId"] = args?.serverId;
             resourceInputs["triggers"] = args?.triggers;
@@ -157,31 +157,31 @@ export class ServerBackup extends pulumi.CustomResource {
  */
 export interface ServerBackupArgs {
     /**
-     * Record this existing backup of the server instead of making a new one (for dynamic-provider programs; native users can `pulumi import`).
+     * Adopt this existing backup of `serverId` instead of making a new one (Pulumi's `import` does not work for dynamic resources; the native provider supports `pulumi import`). The backup must belong to `serverId` and not have failed; an in-progress one is waited for. Once adopted, the backup is owned by the stack: `pulumi destroy` deletes it (set the `retainOnDelete` option to keep it). Default: none.
      */
     adoptBackupId?: pulumi.Input<number | undefined>;
     /**
-     * The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+     * The API token for this resource; stored encrypted as a secret output. Default: stack config `vps:apiToken` (set it with `pulumi config set --secret vps:apiToken …`), then the environment variable `VPS_API_TOKEN`.
      */
     apiToken?: pulumi.Input<string | undefined>;
     /**
-     * The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+     * The API base URL for this resource. Default: stack config `vps:apiUrl`, then the environment variable `VPS_API_URL`, then `https://admin.vps.org/api/v1`.
      */
     apiUrl?: pulumi.Input<string | undefined>;
     /**
-     * How long to wait for the backup to complete, as a duration ("45m", "1h30m"; at most 24h). Default "60m"; a customTimeouts.create option wins over it.
+     * How long `pulumi up` waits for the backup to complete, as a duration: `"45m"`, `"90s"`, `"1h30m"` (units h, m, s, ms; at most 24h). Default `"60m"`. When it runs out, the backup is still recorded in the stack; the next `pulumi up` waits for it again. Changing it updates in place with no API call. Under the native provider a `customTimeouts.create` option wins over it (dynamic providers never see `customTimeouts`).
      */
     createTimeout?: pulumi.Input<string | undefined>;
     /**
-     * A note stored with the backup (at most 255 characters). Changing it replaces the backup.
+     * Free text stored with the backup (at most 255 characters). Default: none. Changing it replaces the backup (the API cannot edit a backup).
      */
     description?: pulumi.Input<string | undefined>;
     /**
-     * The server to back up. Changing it replaces the backup.
+     * The id of the server to back up (a positive whole number). Changing it replaces the backup.
      */
     serverId: pulumi.Input<number>;
     /**
-     * Any values; when one changes, a new backup is made (before the old one is deleted).
+     * Any values; when any of them changes, the backup is replaced by a new one (made first, then the old one is deleted). Use it to take a fresh backup per release: `triggers: [appVersion]`. Default: none.
      */
     triggers?: pulumi.Input<any[] | undefined>;
 }

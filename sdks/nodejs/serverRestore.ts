@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 /**
- * Restores a server from a backup on create, and again when backupId or triggers change.
+ * Restores a server from a backup on create, and again when `backupId` or `triggers` change. Deleting it restores nothing and deletes nothing: it only leaves the stack.
  */
 export class ServerRestore extends pulumi.CustomResource {
     /**
@@ -45,43 +45,43 @@ export class ServerRestore extends pulumi.CustomResource {
     }
 
     /**
-     * The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+     * The API token for this resource (stored as a secret). Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`.
      */
     declare public readonly apiToken: pulumi.Output<string | undefined>;
     /**
-     * The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+     * The API base URL for this resource. Default: stack config `vps:apiUrl`, then `VPS_API_URL`.
      */
     declare public readonly apiUrl: pulumi.Output<string | undefined>;
     /**
-     * A completed backup of that server. Changing it restores again.
+     * The id of a completed backup of `serverId` to restore from. Changing it restores the server again, from the new backup (an in-place update).
      */
     declare public readonly backupId: pulumi.Output<number>;
     /**
-     * The platform's message about the restore.
+     * The platform's message about the last restore, or null.
      */
     declare public /*out*/ readonly message: pulumi.Output<string | undefined>;
     /**
-     * When the last restore was requested (ISO 8601).
+     * When the last restore was requested (ISO 8601 UTC).
      */
     declare public /*out*/ readonly restoredAt: pulumi.Output<string>;
     /**
-     * The server to restore.
+     * The id of the server to restore. Changing it replaces the resource: the new server is restored.
      */
     declare public readonly serverId: pulumi.Output<number>;
     /**
-     * The server's status when the restore ended.
+     * The server's status when the last restore ended: `active` after a completed wait, else `restoring`.
      */
     declare public /*out*/ readonly status: pulumi.Output<string>;
     /**
-     * How long the restore may take, as a duration. Default "30m".
+     * How long to wait for the restore, as a duration (`"30m"`, `"1h"`; at most 24h). Default `"30m"`. When it runs out the restore is still recorded and is not requested again.
      */
     declare public readonly timeout: pulumi.Output<string | undefined>;
     /**
-     * Any values; when one changes, the restore runs again.
+     * Any values; when any of them changes, the server is restored again from `backupId`. Default: none.
      */
     declare public readonly triggers: pulumi.Output<any[] | undefined>;
     /**
-     * Wait until the server is active again. Default true.
+     * Wait until the server is `active` again before `pulumi up` goes on. Default true.
      */
     declare public readonly waitForCompletion: pulumi.Output<boolean | undefined>;
 
@@ -106,9 +106,9 @@ export class ServerRestore extends pulumi.CustomResource {
             resourceInputs["apiUrl"] = args?.apiUrl;
             resourceInputs["backupId"] = args?.backupId;
             resourceInputs["serverId"] = args?.serverId;
-            resourceInputs["timeout"] = args?.timeout;
+            resourceInputs["timeout"] = (args?.timeout) ?? "30m";
             resourceInputs["triggers"] = args?.triggers;
-            resourceInputs["waitForCompletion"] = args?.waitForCompletion;
+            resourceInputs["waitForCompletion"] = (args?.waitForCompletion) ?? true;
             resourceInputs["message"] = undefined /*out*/;
             resourceInputs["restoredAt"] = undefined /*out*/;
             resourceInputs["status"] = undefined /*out*/;
@@ -136,31 +136,31 @@ export class ServerRestore extends pulumi.CustomResource {
  */
 export interface ServerRestoreArgs {
     /**
-     * The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+     * The API token for this resource (stored as a secret). Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`.
      */
     apiToken?: pulumi.Input<string | undefined>;
     /**
-     * The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+     * The API base URL for this resource. Default: stack config `vps:apiUrl`, then `VPS_API_URL`.
      */
     apiUrl?: pulumi.Input<string | undefined>;
     /**
-     * A completed backup of that server. Changing it restores again.
+     * The id of a completed backup of `serverId` to restore from. Changing it restores the server again, from the new backup (an in-place update).
      */
     backupId: pulumi.Input<number>;
     /**
-     * The server to restore.
+     * The id of the server to restore. Changing it replaces the resource: the new server is restored.
      */
     serverId: pulumi.Input<number>;
     /**
-     * How long the restore may take, as a duration. Default "30m".
+     * How long to wait for the restore, as a duration (`"30m"`, `"1h"`; at most 24h). Default `"30m"`. When it runs out the restore is still recorded and is not requested again.
      */
     timeout?: pulumi.Input<string | undefined>;
     /**
-     * Any values; when one changes, the restore runs again.
+     * Any values; when any of them changes, the server is restored again from `backupId`. Default: none.
      */
     triggers?: pulumi.Input<any[] | undefined>;
     /**
-     * Wait until the server is active again. Default true.
+     * Wait until the server is `active` again before `pulumi up` goes on. Default true.
      */
     waitForCompletion?: pulumi.Input<boolean | undefined>;
 }

@@ -24,6 +24,7 @@ setup(name='pulumi_vps',
       description="Backups and restores of VPS servers, as a native Pulumi provider.",
       long_description=readme(),
       long_description_content_type='text/markdown',
+      license='Apache-2.0',
       packages=find_packages(),
       package_data={
           'pulumi_vps': [

@@ -11,75 +11,95 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// Finds one backup; fails when none or several match (unless mostRecent).
+// Finds exactly one backup that matches the filters; fails when none or several match (unless `mostRecent`).
 func GetBackup(ctx *pulumi.Context, args *GetBackupArgs, opts ...pulumi.InvokeOption) (*GetBackupResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
 	var rv GetBackupResult
-	err := ctx.Invoke("vps:index:getBackup", args, &rv, opts...)
+	err := ctx.Invoke("vps:index:getBackup", args.Defaults(), &rv, opts...)
 	if err != nil {
 		return nil, err
 	}
 	return &rv, nil
 }
 
+// Finds exactly one backup that matches the filters; fails when none or several match (unless `mostRecent`).
 type GetBackupArgs struct {
-	// The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+	// The API token. Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`.
 	ApiToken *string `pulumi:"apiToken"`
-	// The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+	// The API base URL. Default: stack config `vps:apiUrl`, then `VPS_API_URL`, then the platform's.
 	ApiUrl *string `pulumi:"apiUrl"`
-	// Only manual or automatic backups (any case).
+	// Only `manual` or `automatic` backups (any case). Default: both.
 	BackupType *string `pulumi:"backupType"`
-	// Only backups whose description matches this JavaScript regular expression.
+	// Only backups whose description matches this JavaScript regular expression. Default: any.
 	DescriptionRegex *string `pulumi:"descriptionRegex"`
-	// When several backups match, take the newest. Default false.
+	// When several backups match, take the newest instead of failing. Default false.
 	MostRecent *bool `pulumi:"mostRecent"`
 	// Only backups of this server. Default: every server of the account.
 	ServerId *int `pulumi:"serverId"`
-	// Only backups with this status (completed, in_progress, failed, ...).
+	// Only backups with this status (`completed`, `in_progress`, `failed`, …). Default: any.
 	Status *string `pulumi:"status"`
 }
 
-// A backup as the API reports it.
+// Defaults sets the appropriate defaults for GetBackupArgs
+func (val *GetBackupArgs) Defaults() *GetBackupArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.MostRecent == nil {
+		mostRecent_ := false
+		tmp.MostRecent = &mostRecent_
+	}
+	return &tmp
+}
+
+// A backup, as the API reports it.
 type GetBackupResult struct {
-	// manual or automatic.
+	// `manual` or `automatic` (other values the platform adds pass through lowercased).
 	BackupType string `pulumi:"backupType"`
-	// Creation time (ISO 8601 UTC).
+	// When the backup was made (ISO 8601 UTC).
 	CreatedAt string `pulumi:"createdAt"`
-	// The backup's note, if any.
+	// The backup's free text; null when none was given.
 	Description *string `pulumi:"description"`
-	// Expiry time (ISO 8601 UTC), if any.
+	// When the platform deletes it (ISO 8601 UTC); null for manual backups, which never expire.
 	ExpiresAt *string `pulumi:"expiresAt"`
 	// The backup's id.
 	Id int `pulumi:"id"`
-	// The server it belongs to.
+	// The id of the server it belongs to.
 	ServerId int `pulumi:"serverId"`
-	// The server's name.
+	// The server's name at the time of the read.
 	ServerName string `pulumi:"serverName"`
-	// Size in MiB once completed.
+	// Size in MiB once completed; null while in progress.
 	SizeMb *float64 `pulumi:"sizeMb"`
-	// in_progress, completed or failed.
+	// `in_progress`, `completed`, `failed`, or a status the platform added later.
 	Status string `pulumi:"status"`
 }
 
 func GetBackupOutput(ctx *pulumi.Context, args GetBackupOutputArgs, opts ...pulumi.InvokeOption) GetBackupResultOutput {
+	outputArgs := pulumi.ToOutputWithContext(ctx.Context(), args).
+		ApplyT(func(v interface{}) *GetBackupArgs {
+			args := v.(GetBackupArgs)
+			return args.Defaults()
+		})
 	options := pulumi.InvokeOutputOptions{InvokeOptions: internal.PkgInvokeDefaultOpts(opts)}
-	return ctx.InvokeOutput("vps:index:getBackup", args, GetBackupResultOutput{}, options).(GetBackupResultOutput)
+	return ctx.InvokeOutput("vps:index:getBackup", outputArgs, GetBackupResultOutput{}, options).(GetBackupResultOutput)
 }
 
+// Finds exactly one backup that matches the filters; fails when none or several match (unless `mostRecent`).
 type GetBackupOutputArgs struct {
-	// The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+	// The API token. Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`.
 	ApiToken pulumi.StringPtrInput `pulumi:"apiToken"`
-	// The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+	// The API base URL. Default: stack config `vps:apiUrl`, then `VPS_API_URL`, then the platform's.
 	ApiUrl pulumi.StringPtrInput `pulumi:"apiUrl"`
-	// Only manual or automatic backups (any case).
+	// Only `manual` or `automatic` backups (any case). Default: both.
 	BackupType pulumi.StringPtrInput `pulumi:"backupType"`
-	// Only backups whose description matches this JavaScript regular expression.
+	// Only backups whose description matches this JavaScript regular expression. Default: any.
 	DescriptionRegex pulumi.StringPtrInput `pulumi:"descriptionRegex"`
-	// When several backups match, take the newest. Default false.
+	// When several backups match, take the newest instead of failing. Default false.
 	MostRecent pulumi.BoolPtrInput `pulumi:"mostRecent"`
 	// Only backups of this server. Default: every server of the account.
 	ServerId pulumi.IntPtrInput `pulumi:"serverId"`
-	// Only backups with this status (completed, in_progress, failed, ...).
+	// Only backups with this status (`completed`, `in_progress`, `failed`, …). Default: any.
 	Status pulumi.StringPtrInput `pulumi:"status"`
 }
 
@@ -87,7 +107,7 @@ func (GetBackupOutputArgs) ElementType() reflect.Type {
 	return reflect.TypeOf((*GetBackupArgs)(nil)).Elem()
 }
 
-// A backup as the API reports it.
+// A backup, as the API reports it.
 type GetBackupResultOutput struct{ *pulumi.OutputState }
 
 func (GetBackupResultOutput) ElementType() reflect.Type {
@@ -102,22 +122,22 @@ func (o GetBackupResultOutput) ToGetBackupResultOutputWithContext(ctx context.Co
 	return o
 }
 
-// manual or automatic.
+// `manual` or `automatic` (other values the platform adds pass through lowercased).
 func (o GetBackupResultOutput) BackupType() pulumi.StringOutput {
 	return o.ApplyT(func(v GetBackupResult) string { return v.BackupType }).(pulumi.StringOutput)
 }
 
-// Creation time (ISO 8601 UTC).
+// When the backup was made (ISO 8601 UTC).
 func (o GetBackupResultOutput) CreatedAt() pulumi.StringOutput {
 	return o.ApplyT(func(v GetBackupResult) string { return v.CreatedAt }).(pulumi.StringOutput)
 }
 
-// The backup's note, if any.
+// The backup's free text; null when none was given.
 func (o GetBackupResultOutput) Description() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v GetBackupResult) *string { return v.Description }).(pulumi.StringPtrOutput)
 }
 
-// Expiry time (ISO 8601 UTC), if any.
+// When the platform deletes it (ISO 8601 UTC); null for manual backups, which never expire.
 func (o GetBackupResultOutput) ExpiresAt() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v GetBackupResult) *string { return v.ExpiresAt }).(pulumi.StringPtrOutput)
 }
@@ -127,22 +147,22 @@ func (o GetBackupResultOutput) Id() pulumi.IntOutput {
 	return o.ApplyT(func(v GetBackupResult) int { return v.Id }).(pulumi.IntOutput)
 }
 
-// The server it belongs to.
+// The id of the server it belongs to.
 func (o GetBackupResultOutput) ServerId() pulumi.IntOutput {
 	return o.ApplyT(func(v GetBackupResult) int { return v.ServerId }).(pulumi.IntOutput)
 }
 
-// The server's name.
+// The server's name at the time of the read.
 func (o GetBackupResultOutput) ServerName() pulumi.StringOutput {
 	return o.ApplyT(func(v GetBackupResult) string { return v.ServerName }).(pulumi.StringOutput)
 }
 
-// Size in MiB once completed.
+// Size in MiB once completed; null while in progress.
 func (o GetBackupResultOutput) SizeMb() pulumi.Float64PtrOutput {
 	return o.ApplyT(func(v GetBackupResult) *float64 { return v.SizeMb }).(pulumi.Float64PtrOutput)
 }
 
-// in_progress, completed or failed.
+// `in_progress`, `completed`, `failed`, or a status the platform added later.
 func (o GetBackupResultOutput) Status() pulumi.StringOutput {
 	return o.ApplyT(func(v GetBackupResult) string { return v.Status }).(pulumi.StringOutput)
 }

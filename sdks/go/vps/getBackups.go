@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// Lists the backups that match the filters, newest first.
+// Lists the backups of the account that match the filters, newest first.
 func GetBackups(ctx *pulumi.Context, args *GetBackupsArgs, opts ...pulumi.InvokeOption) (*GetBackupsResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
 	var rv GetBackupsResult
@@ -22,25 +22,27 @@ func GetBackups(ctx *pulumi.Context, args *GetBackupsArgs, opts ...pulumi.Invoke
 	return &rv, nil
 }
 
+// Lists the backups of the account that match the filters, newest first.
 type GetBackupsArgs struct {
-	// The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+	// The API token. Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`.
 	ApiToken *string `pulumi:"apiToken"`
-	// The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+	// The API base URL. Default: stack config `vps:apiUrl`, then `VPS_API_URL`, then the platform's.
 	ApiUrl *string `pulumi:"apiUrl"`
-	// Only manual or automatic backups (any case).
+	// Only `manual` or `automatic` backups (any case). Default: both.
 	BackupType *string `pulumi:"backupType"`
-	// Only backups whose description matches this JavaScript regular expression.
+	// Only backups whose description matches this JavaScript regular expression. Default: any.
 	DescriptionRegex *string `pulumi:"descriptionRegex"`
 	// Only backups of this server. Default: every server of the account.
 	ServerId *int `pulumi:"serverId"`
-	// Only backups with this status (completed, in_progress, failed, ...).
+	// Only backups with this status (`completed`, `in_progress`, `failed`, …). Default: any.
 	Status *string `pulumi:"status"`
 }
 
+// The backups that matched, newest first, and how many.
 type GetBackupsResult struct {
 	// The matching backups, newest first.
 	Backups []Backup `pulumi:"backups"`
-	// How many matched.
+	// How many backups matched.
 	Count int `pulumi:"count"`
 }
 
@@ -49,18 +51,19 @@ func GetBackupsOutput(ctx *pulumi.Context, args GetBackupsOutputArgs, opts ...pu
 	return ctx.InvokeOutput("vps:index:getBackups", args, GetBackupsResultOutput{}, options).(GetBackupsResultOutput)
 }
 
+// Lists the backups of the account that match the filters, newest first.
 type GetBackupsOutputArgs struct {
-	// The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+	// The API token. Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`.
 	ApiToken pulumi.StringPtrInput `pulumi:"apiToken"`
-	// The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+	// The API base URL. Default: stack config `vps:apiUrl`, then `VPS_API_URL`, then the platform's.
 	ApiUrl pulumi.StringPtrInput `pulumi:"apiUrl"`
-	// Only manual or automatic backups (any case).
+	// Only `manual` or `automatic` backups (any case). Default: both.
 	BackupType pulumi.StringPtrInput `pulumi:"backupType"`
-	// Only backups whose description matches this JavaScript regular expression.
+	// Only backups whose description matches this JavaScript regular expression. Default: any.
 	DescriptionRegex pulumi.StringPtrInput `pulumi:"descriptionRegex"`
 	// Only backups of this server. Default: every server of the account.
 	ServerId pulumi.IntPtrInput `pulumi:"serverId"`
-	// Only backups with this status (completed, in_progress, failed, ...).
+	// Only backups with this status (`completed`, `in_progress`, `failed`, …). Default: any.
 	Status pulumi.StringPtrInput `pulumi:"status"`
 }
 
@@ -68,6 +71,7 @@ func (GetBackupsOutputArgs) ElementType() reflect.Type {
 	return reflect.TypeOf((*GetBackupsArgs)(nil)).Elem()
 }
 
+// The backups that matched, newest first, and how many.
 type GetBackupsResultOutput struct{ *pulumi.OutputState }
 
 func (GetBackupsResultOutput) ElementType() reflect.Type {
@@ -87,7 +91,7 @@ func (o GetBackupsResultOutput) Backups() BackupArrayOutput {
 	return o.ApplyT(func(v GetBackupsResult) []Backup { return v.Backups }).(BackupArrayOutput)
 }
 
-// How many matched.
+// How many backups matched.
 func (o GetBackupsResultOutput) Count() pulumi.IntOutput {
 	return o.ApplyT(func(v GetBackupsResult) int { return v.Count }).(pulumi.IntOutput)
 }

@@ -15,9 +15,9 @@ import (
 type Provider struct {
 	pulumi.ProviderResourceState
 
-	// The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+	// The API token of the resources and functions of this provider, unless they set their own; kept as a secret (`pulumi config set --secret vps:apiToken …`). Default: the environment variable `VPS_API_TOKEN`.
 	ApiToken pulumi.StringPtrOutput `pulumi:"apiToken"`
-	// The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+	// The API base URL of the resources and functions of this provider, unless they set their own. Default: the environment variable `VPS_API_URL`, then `https://admin.vps.org/api/v1`.
 	ApiUrl pulumi.StringPtrOutput `pulumi:"apiUrl"`
 }
 
@@ -45,17 +45,17 @@ func NewProvider(ctx *pulumi.Context,
 }
 
 type providerArgs struct {
-	// The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+	// The API token of the resources and functions of this provider, unless they set their own; kept as a secret (`pulumi config set --secret vps:apiToken …`). Default: the environment variable `VPS_API_TOKEN`.
 	ApiToken *string `pulumi:"apiToken"`
-	// The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+	// The API base URL of the resources and functions of this provider, unless they set their own. Default: the environment variable `VPS_API_URL`, then `https://admin.vps.org/api/v1`.
 	ApiUrl *string `pulumi:"apiUrl"`
 }
 
 // The set of arguments for constructing a Provider resource.
 type ProviderArgs struct {
-	// The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+	// The API token of the resources and functions of this provider, unless they set their own; kept as a secret (`pulumi config set --secret vps:apiToken …`). Default: the environment variable `VPS_API_TOKEN`.
 	ApiToken pulumi.StringPtrInput
-	// The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+	// The API base URL of the resources and functions of this provider, unless they set their own. Default: the environment variable `VPS_API_URL`, then `https://admin.vps.org/api/v1`.
 	ApiUrl pulumi.StringPtrInput
 }
 
@@ -96,12 +96,12 @@ func (o ProviderOutput) ToProviderOutputWithContext(ctx context.Context) Provide
 	return o
 }
 
-// The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+// The API token of the resources and functions of this provider, unless they set their own; kept as a secret (`pulumi config set --secret vps:apiToken …`). Default: the environment variable `VPS_API_TOKEN`.
 func (o ProviderOutput) ApiToken() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.ApiToken }).(pulumi.StringPtrOutput)
 }
 
-// The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+// The API base URL of the resources and functions of this provider, unless they set their own. Default: the environment variable `VPS_API_URL`, then `https://admin.vps.org/api/v1`.
 func (o ProviderOutput) ApiUrl() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.ApiUrl }).(pulumi.StringPtrOutput)
 }

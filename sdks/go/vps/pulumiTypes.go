@@ -13,29 +13,29 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
-// A backup as the API reports it.
+// A backup, as the API reports it.
 type Backup struct {
-	// manual or automatic.
+	// `manual` or `automatic` (other values the platform adds pass through lowercased).
 	BackupType string `pulumi:"backupType"`
-	// Creation time (ISO 8601 UTC).
+	// When the backup was made (ISO 8601 UTC).
 	CreatedAt string `pulumi:"createdAt"`
-	// The backup's note, if any.
+	// The backup's free text; null when none was given.
 	Description *string `pulumi:"description"`
-	// Expiry time (ISO 8601 UTC), if any.
+	// When the platform deletes it (ISO 8601 UTC); null for manual backups, which never expire.
 	ExpiresAt *string `pulumi:"expiresAt"`
 	// The backup's id.
 	Id int `pulumi:"id"`
-	// The server it belongs to.
+	// The id of the server it belongs to.
 	ServerId int `pulumi:"serverId"`
-	// The server's name.
+	// The server's name at the time of the read.
 	ServerName string `pulumi:"serverName"`
-	// Size in MiB once completed.
+	// Size in MiB once completed; null while in progress.
 	SizeMb *float64 `pulumi:"sizeMb"`
-	// in_progress, completed or failed.
+	// `in_progress`, `completed`, `failed`, or a status the platform added later.
 	Status string `pulumi:"status"`
 }
 
-// A backup as the API reports it.
+// A backup, as the API reports it.
 type BackupOutput struct{ *pulumi.OutputState }
 
 func (BackupOutput) ElementType() reflect.Type {
@@ -50,22 +50,22 @@ func (o BackupOutput) ToBackupOutputWithContext(ctx context.Context) BackupOutpu
 	return o
 }
 
-// manual or automatic.
+// `manual` or `automatic` (other values the platform adds pass through lowercased).
 func (o BackupOutput) BackupType() pulumi.StringOutput {
 	return o.ApplyT(func(v Backup) string { return v.BackupType }).(pulumi.StringOutput)
 }
 
-// Creation time (ISO 8601 UTC).
+// When the backup was made (ISO 8601 UTC).
 func (o BackupOutput) CreatedAt() pulumi.StringOutput {
 	return o.ApplyT(func(v Backup) string { return v.CreatedAt }).(pulumi.StringOutput)
 }
 
-// The backup's note, if any.
+// The backup's free text; null when none was given.
 func (o BackupOutput) Description() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Backup) *string { return v.Description }).(pulumi.StringPtrOutput)
 }
 
-// Expiry time (ISO 8601 UTC), if any.
+// When the platform deletes it (ISO 8601 UTC); null for manual backups, which never expire.
 func (o BackupOutput) ExpiresAt() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Backup) *string { return v.ExpiresAt }).(pulumi.StringPtrOutput)
 }
@@ -75,22 +75,22 @@ func (o BackupOutput) Id() pulumi.IntOutput {
 	return o.ApplyT(func(v Backup) int { return v.Id }).(pulumi.IntOutput)
 }
 
-// The server it belongs to.
+// The id of the server it belongs to.
 func (o BackupOutput) ServerId() pulumi.IntOutput {
 	return o.ApplyT(func(v Backup) int { return v.ServerId }).(pulumi.IntOutput)
 }
 
-// The server's name.
+// The server's name at the time of the read.
 func (o BackupOutput) ServerName() pulumi.StringOutput {
 	return o.ApplyT(func(v Backup) string { return v.ServerName }).(pulumi.StringOutput)
 }
 
-// Size in MiB once completed.
+// Size in MiB once completed; null while in progress.
 func (o BackupOutput) SizeMb() pulumi.Float64PtrOutput {
 	return o.ApplyT(func(v Backup) *float64 { return v.SizeMb }).(pulumi.Float64PtrOutput)
 }
 
-// in_progress, completed or failed.
+// `in_progress`, `completed`, `failed`, or a status the platform added later.
 func (o BackupOutput) Status() pulumi.StringOutput {
 	return o.ApplyT(func(v Backup) string { return v.Status }).(pulumi.StringOutput)
 }

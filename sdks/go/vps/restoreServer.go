@@ -11,70 +11,99 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// Restores a server from one of its backups, now (prefer the ServerRestore resource in a stack).
+// Restores a server from one of its backups, now, each time the program runs (never during `pulumi preview`); prefer the `ServerRestore` resource in a stack.
 func RestoreServer(ctx *pulumi.Context, args *RestoreServerArgs, opts ...pulumi.InvokeOption) (*RestoreServerResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
 	var rv RestoreServerResult
-	err := ctx.Invoke("vps:index:restoreServer", args, &rv, opts...)
+	err := ctx.Invoke("vps:index:restoreServer", args.Defaults(), &rv, opts...)
 	if err != nil {
 		return nil, err
 	}
 	return &rv, nil
 }
 
+// Restores a server from one of its backups, now, each time the program runs (never during `pulumi preview`); prefer the `ServerRestore` resource in a stack.
 type RestoreServerArgs struct {
-	// The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+	// The API token. Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`.
 	ApiToken *string `pulumi:"apiToken"`
-	// The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+	// The API base URL. Default: stack config `vps:apiUrl`, then `VPS_API_URL`, then the platform's.
 	ApiUrl *string `pulumi:"apiUrl"`
-	// Take a safety backup first and wait for it. Default false.
+	// Take a backup of the server first and wait until it completes (its id is in the result). Default false.
 	BackupFirst *bool `pulumi:"backupFirst"`
 	// A completed backup of that server.
 	BackupId int `pulumi:"backupId"`
 	// The server to restore.
 	ServerId int `pulumi:"serverId"`
-	// How long it may take, as a duration. Default "30m".
+	// How long the safety backup and the restore may take together, as a duration (`"30m"`, `"1h"`; at most 24h). Default `"30m"`.
 	Timeout *string `pulumi:"timeout"`
-	// Wait until the server is active again. Default true.
+	// Wait until the server is `active` again. Default true.
 	WaitForCompletion *bool `pulumi:"waitForCompletion"`
 }
 
+// Defaults sets the appropriate defaults for RestoreServerArgs
+func (val *RestoreServerArgs) Defaults() *RestoreServerArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.BackupFirst == nil {
+		backupFirst_ := false
+		tmp.BackupFirst = &backupFirst_
+	}
+	if tmp.Timeout == nil {
+		timeout_ := "30m"
+		tmp.Timeout = &timeout_
+	}
+	if tmp.WaitForCompletion == nil {
+		waitForCompletion_ := true
+		tmp.WaitForCompletion = &waitForCompletion_
+	}
+	return &tmp
+}
+
+// What one restore did.
 type RestoreServerResult struct {
-	// The backup.
-	BackupId *int `pulumi:"backupId"`
-	// The platform's message.
+	// The backup it was restored from.
+	BackupId int `pulumi:"backupId"`
+	// The platform's message about the restore, or null.
 	Message *string `pulumi:"message"`
-	// False when nothing was restored.
-	Performed *bool `pulumi:"performed"`
-	// When the restore was requested.
+	// False during `pulumi preview`, where nothing is restored; true otherwise.
+	Performed bool `pulumi:"performed"`
+	// When the restore was requested (ISO 8601 UTC); null when not performed.
 	RestoredAt *string `pulumi:"restoredAt"`
-	// The safety backup taken first, if any.
+	// The safety backup taken first (`backupFirst`), or null.
 	SafetyBackupId *int `pulumi:"safetyBackupId"`
-	// The server.
-	ServerId *int `pulumi:"serverId"`
-	// The server's status at the end.
-	Status *string `pulumi:"status"`
+	// The server that was restored.
+	ServerId int `pulumi:"serverId"`
+	// The server's status at the end: `active` after a completed wait, `restoring` without one, `preview` when nothing was performed.
+	Status string `pulumi:"status"`
 }
 
 func RestoreServerOutput(ctx *pulumi.Context, args RestoreServerOutputArgs, opts ...pulumi.InvokeOption) RestoreServerResultOutput {
+	outputArgs := pulumi.ToOutputWithContext(ctx.Context(), args).
+		ApplyT(func(v interface{}) *RestoreServerArgs {
+			args := v.(RestoreServerArgs)
+			return args.Defaults()
+		})
 	options := pulumi.InvokeOutputOptions{InvokeOptions: internal.PkgInvokeDefaultOpts(opts)}
-	return ctx.InvokeOutput("vps:index:restoreServer", args, RestoreServerResultOutput{}, options).(RestoreServerResultOutput)
+	return ctx.InvokeOutput("vps:index:restoreServer", outputArgs, RestoreServerResultOutput{}, options).(RestoreServerResultOutput)
 }
 
+// Restores a server from one of its backups, now, each time the program runs (never during `pulumi preview`); prefer the `ServerRestore` resource in a stack.
 type RestoreServerOutputArgs struct {
-	// The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+	// The API token. Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`.
 	ApiToken pulumi.StringPtrInput `pulumi:"apiToken"`
-	// The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+	// The API base URL. Default: stack config `vps:apiUrl`, then `VPS_API_URL`, then the platform's.
 	ApiUrl pulumi.StringPtrInput `pulumi:"apiUrl"`
-	// Take a safety backup first and wait for it. Default false.
+	// Take a backup of the server first and wait until it completes (its id is in the result). Default false.
 	BackupFirst pulumi.BoolPtrInput `pulumi:"backupFirst"`
 	// A completed backup of that server.
 	BackupId pulumi.IntInput `pulumi:"backupId"`
 	// The server to restore.
 	ServerId pulumi.IntInput `pulumi:"serverId"`
-	// How long it may take, as a duration. Default "30m".
+	// How long the safety backup and the restore may take together, as a duration (`"30m"`, `"1h"`; at most 24h). Default `"30m"`.
 	Timeout pulumi.StringPtrInput `pulumi:"timeout"`
-	// Wait until the server is active again. Default true.
+	// Wait until the server is `active` again. Default true.
 	WaitForCompletion pulumi.BoolPtrInput `pulumi:"waitForCompletion"`
 }
 
@@ -82,6 +111,7 @@ func (RestoreServerOutputArgs) ElementType() reflect.Type {
 	return reflect.TypeOf((*RestoreServerArgs)(nil)).Elem()
 }
 
+// What one restore did.
 type RestoreServerResultOutput struct{ *pulumi.OutputState }
 
 func (RestoreServerResultOutput) ElementType() reflect.Type {
@@ -96,39 +126,39 @@ func (o RestoreServerResultOutput) ToRestoreServerResultOutputWithContext(ctx co
 	return o
 }
 
-// The backup.
-func (o RestoreServerResultOutput) BackupId() pulumi.IntPtrOutput {
-	return o.ApplyT(func(v RestoreServerResult) *int { return v.BackupId }).(pulumi.IntPtrOutput)
+// The backup it was restored from.
+func (o RestoreServerResultOutput) BackupId() pulumi.IntOutput {
+	return o.ApplyT(func(v RestoreServerResult) int { return v.BackupId }).(pulumi.IntOutput)
 }
 
-// The platform's message.
+// The platform's message about the restore, or null.
 func (o RestoreServerResultOutput) Message() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v RestoreServerResult) *string { return v.Message }).(pulumi.StringPtrOutput)
 }
 
-// False when nothing was restored.
-func (o RestoreServerResultOutput) Performed() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v RestoreServerResult) *bool { return v.Performed }).(pulumi.BoolPtrOutput)
+// False during `pulumi preview`, where nothing is restored; true otherwise.
+func (o RestoreServerResultOutput) Performed() pulumi.BoolOutput {
+	return o.ApplyT(func(v RestoreServerResult) bool { return v.Performed }).(pulumi.BoolOutput)
 }
 
-// When the restore was requested.
+// When the restore was requested (ISO 8601 UTC); null when not performed.
 func (o RestoreServerResultOutput) RestoredAt() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v RestoreServerResult) *string { return v.RestoredAt }).(pulumi.StringPtrOutput)
 }
 
-// The safety backup taken first, if any.
+// The safety backup taken first (`backupFirst`), or null.
 func (o RestoreServerResultOutput) SafetyBackupId() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v RestoreServerResult) *int { return v.SafetyBackupId }).(pulumi.IntPtrOutput)
 }
 
-// The server.
-func (o RestoreServerResultOutput) ServerId() pulumi.IntPtrOutput {
-	return o.ApplyT(func(v RestoreServerResult) *int { return v.ServerId }).(pulumi.IntPtrOutput)
+// The server that was restored.
+func (o RestoreServerResultOutput) ServerId() pulumi.IntOutput {
+	return o.ApplyT(func(v RestoreServerResult) int { return v.ServerId }).(pulumi.IntOutput)
 }
 
-// The server's status at the end.
-func (o RestoreServerResultOutput) Status() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v RestoreServerResult) *string { return v.Status }).(pulumi.StringPtrOutput)
+// The server's status at the end: `active` after a completed wait, `restoring` without one, `preview` when nothing was performed.
+func (o RestoreServerResultOutput) Status() pulumi.StringOutput {
+	return o.ApplyT(func(v RestoreServerResult) string { return v.Status }).(pulumi.StringOutput)
 }
 
 func init() {

@@ -12,37 +12,37 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// A backup of a server, made on create and waited for until it is completed; deleted with the resource. The id is the backup id.
+// A backup of a server: made on create and waited for until it is completed, deleted with the resource. The resource id is the backup id.
 type ServerBackup struct {
 	pulumi.CustomResourceState
 
-	// Record this existing backup of the server instead of making a new one (for dynamic-provider programs; native users can `pulumi import`).
+	// Adopt this existing backup of `serverId` instead of making a new one (Pulumi's `import` does not work for dynamic resources; the native provider supports `pulumi import`). The backup must belong to `serverId` and not have failed; an in-progress one is waited for. Once adopted, the backup is owned by the stack: `pulumi destroy` deletes it (set the `retainOnDelete` option to keep it). Default: none.
 	AdoptBackupId pulumi.IntPtrOutput `pulumi:"adoptBackupId"`
-	// The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+	// The API token for this resource; stored encrypted as a secret output. Default: stack config `vps:apiToken` (set it with `pulumi config set --secret vps:apiToken …`), then the environment variable `VPS_API_TOKEN`.
 	ApiToken pulumi.StringPtrOutput `pulumi:"apiToken"`
-	// The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+	// The API base URL for this resource. Default: stack config `vps:apiUrl`, then the environment variable `VPS_API_URL`, then `https://admin.vps.org/api/v1`.
 	ApiUrl pulumi.StringPtrOutput `pulumi:"apiUrl"`
-	// The backup's id (also the resource id).
+	// The backup's id on the platform.
 	BackupId pulumi.IntOutput `pulumi:"backupId"`
-	// manual or automatic.
+	// `manual` for backups made by this resource; an adopted one may be `automatic`.
 	BackupType pulumi.StringOutput `pulumi:"backupType"`
-	// How long to wait for the backup to complete, as a duration ("45m", "1h30m"; at most 24h). Default "60m"; a customTimeouts.create option wins over it.
+	// How long `pulumi up` waits for the backup to complete, as a duration: `"45m"`, `"90s"`, `"1h30m"` (units h, m, s, ms; at most 24h). Default `"60m"`. When it runs out, the backup is still recorded in the stack; the next `pulumi up` waits for it again. Changing it updates in place with no API call. Under the native provider a `customTimeouts.create` option wins over it (dynamic providers never see `customTimeouts`).
 	CreateTimeout pulumi.StringPtrOutput `pulumi:"createTimeout"`
 	// When the backup was made (ISO 8601 UTC).
 	CreatedAt pulumi.StringOutput `pulumi:"createdAt"`
-	// A note stored with the backup (at most 255 characters). Changing it replaces the backup.
+	// Free text stored with the backup (at most 255 characters). Default: none. Changing it replaces the backup (the API cannot edit a backup).
 	Description pulumi.StringPtrOutput `pulumi:"description"`
-	// When the platform deletes the backup (ISO 8601 UTC), if ever.
+	// When the platform deletes it (ISO 8601 UTC); null for manual backups, which never expire.
 	ExpiresAt pulumi.StringPtrOutput `pulumi:"expiresAt"`
-	// The server to back up. Changing it replaces the backup.
+	// The id of the server to back up (a positive whole number). Changing it replaces the backup.
 	ServerId pulumi.IntOutput `pulumi:"serverId"`
-	// The server's name when the backup was last read.
+	// The name of the server, as the platform reports it.
 	ServerName pulumi.StringOutput `pulumi:"serverName"`
-	// Size in MiB once completed.
+	// Size in MiB once completed; null before.
 	SizeMb pulumi.Float64PtrOutput `pulumi:"sizeMb"`
-	// in_progress, completed or failed.
+	// `completed` once done; `in_progress` or `failed` when a create did not finish (see createTimeout).
 	Status pulumi.StringOutput `pulumi:"status"`
-	// Any values; when one changes, a new backup is made (before the old one is deleted).
+	// Any values; when any of them changes, the backup is replaced by a new one (made first, then the old one is deleted). Use it to take a fresh backup per release: `triggers: [appVersion]`. Default: none.
 	Triggers pulumi.ArrayOutput `pulumi:"triggers"`
 }
 
@@ -55,6 +55,9 @@ func NewServerBackup(ctx *pulumi.Context,
 
 	if args.ServerId == nil {
 		return nil, errors.New("invalid value for required argument 'ServerId'")
+	}
+	if args.CreateTimeout == nil {
+		args.CreateTimeout = pulumi.StringPtr("60m")
 	}
 	if args.ApiToken != nil {
 		args.ApiToken = pulumi.ToSecret(args.ApiToken).(pulumi.StringPtrInput)
@@ -102,37 +105,37 @@ func ServerBackupExists(ctx *pulumi.Context,
 }
 
 type serverBackupArgs struct {
-	// Record this existing backup of the server instead of making a new one (for dynamic-provider programs; native users can `pulumi import`).
+	// Adopt this existing backup of `serverId` instead of making a new one (Pulumi's `import` does not work for dynamic resources; the native provider supports `pulumi import`). The backup must belong to `serverId` and not have failed; an in-progress one is waited for. Once adopted, the backup is owned by the stack: `pulumi destroy` deletes it (set the `retainOnDelete` option to keep it). Default: none.
 	AdoptBackupId *int `pulumi:"adoptBackupId"`
-	// The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+	// The API token for this resource; stored encrypted as a secret output. Default: stack config `vps:apiToken` (set it with `pulumi config set --secret vps:apiToken …`), then the environment variable `VPS_API_TOKEN`.
 	ApiToken *string `pulumi:"apiToken"`
-	// The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+	// The API base URL for this resource. Default: stack config `vps:apiUrl`, then the environment variable `VPS_API_URL`, then `https://admin.vps.org/api/v1`.
 	ApiUrl *string `pulumi:"apiUrl"`
-	// How long to wait for the backup to complete, as a duration ("45m", "1h30m"; at most 24h). Default "60m"; a customTimeouts.create option wins over it.
+	// How long `pulumi up` waits for the backup to complete, as a duration: `"45m"`, `"90s"`, `"1h30m"` (units h, m, s, ms; at most 24h). Default `"60m"`. When it runs out, the backup is still recorded in the stack; the next `pulumi up` waits for it again. Changing it updates in place with no API call. Under the native provider a `customTimeouts.create` option wins over it (dynamic providers never see `customTimeouts`).
 	CreateTimeout *string `pulumi:"createTimeout"`
-	// A note stored with the backup (at most 255 characters). Changing it replaces the backup.
+	// Free text stored with the backup (at most 255 characters). Default: none. Changing it replaces the backup (the API cannot edit a backup).
 	Description *string `pulumi:"description"`
-	// The server to back up. Changing it replaces the backup.
+	// The id of the server to back up (a positive whole number). Changing it replaces the backup.
 	ServerId int `pulumi:"serverId"`
-	// Any values; when one changes, a new backup is made (before the old one is deleted).
+	// Any values; when any of them changes, the backup is replaced by a new one (made first, then the old one is deleted). Use it to take a fresh backup per release: `triggers: [appVersion]`. Default: none.
 	Triggers []interface{} `pulumi:"triggers"`
 }
 
 // The set of arguments for constructing a ServerBackup resource.
 type ServerBackupArgs struct {
-	// Record this existing backup of the server instead of making a new one (for dynamic-provider programs; native users can `pulumi import`).
+	// Adopt this existing backup of `serverId` instead of making a new one (Pulumi's `import` does not work for dynamic resources; the native provider supports `pulumi import`). The backup must belong to `serverId` and not have failed; an in-progress one is waited for. Once adopted, the backup is owned by the stack: `pulumi destroy` deletes it (set the `retainOnDelete` option to keep it). Default: none.
 	AdoptBackupId pulumi.IntPtrInput
-	// The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+	// The API token for this resource; stored encrypted as a secret output. Default: stack config `vps:apiToken` (set it with `pulumi config set --secret vps:apiToken …`), then the environment variable `VPS_API_TOKEN`.
 	ApiToken pulumi.StringPtrInput
-	// The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+	// The API base URL for this resource. Default: stack config `vps:apiUrl`, then the environment variable `VPS_API_URL`, then `https://admin.vps.org/api/v1`.
 	ApiUrl pulumi.StringPtrInput
-	// How long to wait for the backup to complete, as a duration ("45m", "1h30m"; at most 24h). Default "60m"; a customTimeouts.create option wins over it.
+	// How long `pulumi up` waits for the backup to complete, as a duration: `"45m"`, `"90s"`, `"1h30m"` (units h, m, s, ms; at most 24h). Default `"60m"`. When it runs out, the backup is still recorded in the stack; the next `pulumi up` waits for it again. Changing it updates in place with no API call. Under the native provider a `customTimeouts.create` option wins over it (dynamic providers never see `customTimeouts`).
 	CreateTimeout pulumi.StringPtrInput
-	// A note stored with the backup (at most 255 characters). Changing it replaces the backup.
+	// Free text stored with the backup (at most 255 characters). Default: none. Changing it replaces the backup (the API cannot edit a backup).
 	Description pulumi.StringPtrInput
-	// The server to back up. Changing it replaces the backup.
+	// The id of the server to back up (a positive whole number). Changing it replaces the backup.
 	ServerId pulumi.IntInput
-	// Any values; when one changes, a new backup is made (before the old one is deleted).
+	// Any values; when any of them changes, the backup is replaced by a new one (made first, then the old one is deleted). Use it to take a fresh backup per release: `triggers: [appVersion]`. Default: none.
 	Triggers pulumi.ArrayInput
 }
 
@@ -173,32 +176,32 @@ func (o ServerBackupOutput) ToServerBackupOutputWithContext(ctx context.Context)
 	return o
 }
 
-// Record this existing backup of the server instead of making a new one (for dynamic-provider programs; native users can `pulumi import`).
+// Adopt this existing backup of `serverId` instead of making a new one (Pulumi's `import` does not work for dynamic resources; the native provider supports `pulumi import`). The backup must belong to `serverId` and not have failed; an in-progress one is waited for. Once adopted, the backup is owned by the stack: `pulumi destroy` deletes it (set the `retainOnDelete` option to keep it). Default: none.
 func (o ServerBackupOutput) AdoptBackupId() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *ServerBackup) pulumi.IntPtrOutput { return v.AdoptBackupId }).(pulumi.IntPtrOutput)
 }
 
-// The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+// The API token for this resource; stored encrypted as a secret output. Default: stack config `vps:apiToken` (set it with `pulumi config set --secret vps:apiToken …`), then the environment variable `VPS_API_TOKEN`.
 func (o ServerBackupOutput) ApiToken() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ServerBackup) pulumi.StringPtrOutput { return v.ApiToken }).(pulumi.StringPtrOutput)
 }
 
-// The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+// The API base URL for this resource. Default: stack config `vps:apiUrl`, then the environment variable `VPS_API_URL`, then `https://admin.vps.org/api/v1`.
 func (o ServerBackupOutput) ApiUrl() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ServerBackup) pulumi.StringPtrOutput { return v.ApiUrl }).(pulumi.StringPtrOutput)
 }
 
-// The backup's id (also the resource id).
+// The backup's id on the platform.
 func (o ServerBackupOutput) BackupId() pulumi.IntOutput {
 	return o.ApplyT(func(v *ServerBackup) pulumi.IntOutput { return v.BackupId }).(pulumi.IntOutput)
 }
 
-// manual or automatic.
+// `manual` for backups made by this resource; an adopted one may be `automatic`.
 func (o ServerBackupOutput) BackupType() pulumi.StringOutput {
 	return o.ApplyT(func(v *ServerBackup) pulumi.StringOutput { return v.BackupType }).(pulumi.StringOutput)
 }
 
-// How long to wait for the backup to complete, as a duration ("45m", "1h30m"; at most 24h). Default "60m"; a customTimeouts.create option wins over it.
+// How long `pulumi up` waits for the backup to complete, as a duration: `"45m"`, `"90s"`, `"1h30m"` (units h, m, s, ms; at most 24h). Default `"60m"`. When it runs out, the backup is still recorded in the stack; the next `pulumi up` waits for it again. Changing it updates in place with no API call. Under the native provider a `customTimeouts.create` option wins over it (dynamic providers never see `customTimeouts`).
 func (o ServerBackupOutput) CreateTimeout() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ServerBackup) pulumi.StringPtrOutput { return v.CreateTimeout }).(pulumi.StringPtrOutput)
 }
@@ -208,37 +211,37 @@ func (o ServerBackupOutput) CreatedAt() pulumi.StringOutput {
 	return o.ApplyT(func(v *ServerBackup) pulumi.StringOutput { return v.CreatedAt }).(pulumi.StringOutput)
 }
 
-// A note stored with the backup (at most 255 characters). Changing it replaces the backup.
+// Free text stored with the backup (at most 255 characters). Default: none. Changing it replaces the backup (the API cannot edit a backup).
 func (o ServerBackupOutput) Description() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ServerBackup) pulumi.StringPtrOutput { return v.Description }).(pulumi.StringPtrOutput)
 }
 
-// When the platform deletes the backup (ISO 8601 UTC), if ever.
+// When the platform deletes it (ISO 8601 UTC); null for manual backups, which never expire.
 func (o ServerBackupOutput) ExpiresAt() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ServerBackup) pulumi.StringPtrOutput { return v.ExpiresAt }).(pulumi.StringPtrOutput)
 }
 
-// The server to back up. Changing it replaces the backup.
+// The id of the server to back up (a positive whole number). Changing it replaces the backup.
 func (o ServerBackupOutput) ServerId() pulumi.IntOutput {
 	return o.ApplyT(func(v *ServerBackup) pulumi.IntOutput { return v.ServerId }).(pulumi.IntOutput)
 }
 
-// The server's name when the backup was last read.
+// The name of the server, as the platform reports it.
 func (o ServerBackupOutput) ServerName() pulumi.StringOutput {
 	return o.ApplyT(func(v *ServerBackup) pulumi.StringOutput { return v.ServerName }).(pulumi.StringOutput)
 }
 
-// Size in MiB once completed.
+// Size in MiB once completed; null before.
 func (o ServerBackupOutput) SizeMb() pulumi.Float64PtrOutput {
 	return o.ApplyT(func(v *ServerBackup) pulumi.Float64PtrOutput { return v.SizeMb }).(pulumi.Float64PtrOutput)
 }
 
-// in_progress, completed or failed.
+// `completed` once done; `in_progress` or `failed` when a create did not finish (see createTimeout).
 func (o ServerBackupOutput) Status() pulumi.StringOutput {
 	return o.ApplyT(func(v *ServerBackup) pulumi.StringOutput { return v.Status }).(pulumi.StringOutput)
 }
 
-// Any values; when one changes, a new backup is made (before the old one is deleted).
+// Any values; when any of them changes, the backup is replaced by a new one (made first, then the old one is deleted). Use it to take a fresh backup per release: `triggers: [appVersion]`. Default: none.
 func (o ServerBackupOutput) Triggers() pulumi.ArrayOutput {
 	return o.ApplyT(func(v *ServerBackup) pulumi.ArrayOutput { return v.Triggers }).(pulumi.ArrayOutput)
 }

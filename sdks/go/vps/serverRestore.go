@@ -12,29 +12,29 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// Restores a server from a backup on create, and again when backupId or triggers change.
+// Restores a server from a backup on create, and again when `backupId` or `triggers` change. Deleting it restores nothing and deletes nothing: it only leaves the stack.
 type ServerRestore struct {
 	pulumi.CustomResourceState
 
-	// The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+	// The API token for this resource (stored as a secret). Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`.
 	ApiToken pulumi.StringPtrOutput `pulumi:"apiToken"`
-	// The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+	// The API base URL for this resource. Default: stack config `vps:apiUrl`, then `VPS_API_URL`.
 	ApiUrl pulumi.StringPtrOutput `pulumi:"apiUrl"`
-	// A completed backup of that server. Changing it restores again.
+	// The id of a completed backup of `serverId` to restore from. Changing it restores the server again, from the new backup (an in-place update).
 	BackupId pulumi.IntOutput `pulumi:"backupId"`
-	// The platform's message about the restore.
+	// The platform's message about the last restore, or null.
 	Message pulumi.StringPtrOutput `pulumi:"message"`
-	// When the last restore was requested (ISO 8601).
+	// When the last restore was requested (ISO 8601 UTC).
 	RestoredAt pulumi.StringOutput `pulumi:"restoredAt"`
-	// The server to restore.
+	// The id of the server to restore. Changing it replaces the resource: the new server is restored.
 	ServerId pulumi.IntOutput `pulumi:"serverId"`
-	// The server's status when the restore ended.
+	// The server's status when the last restore ended: `active` after a completed wait, else `restoring`.
 	Status pulumi.StringOutput `pulumi:"status"`
-	// How long the restore may take, as a duration. Default "30m".
+	// How long to wait for the restore, as a duration (`"30m"`, `"1h"`; at most 24h). Default `"30m"`. When it runs out the restore is still recorded and is not requested again.
 	Timeout pulumi.StringPtrOutput `pulumi:"timeout"`
-	// Any values; when one changes, the restore runs again.
+	// Any values; when any of them changes, the server is restored again from `backupId`. Default: none.
 	Triggers pulumi.ArrayOutput `pulumi:"triggers"`
-	// Wait until the server is active again. Default true.
+	// Wait until the server is `active` again before `pulumi up` goes on. Default true.
 	WaitForCompletion pulumi.BoolPtrOutput `pulumi:"waitForCompletion"`
 }
 
@@ -50,6 +50,12 @@ func NewServerRestore(ctx *pulumi.Context,
 	}
 	if args.ServerId == nil {
 		return nil, errors.New("invalid value for required argument 'ServerId'")
+	}
+	if args.Timeout == nil {
+		args.Timeout = pulumi.StringPtr("30m")
+	}
+	if args.WaitForCompletion == nil {
+		args.WaitForCompletion = pulumi.BoolPtr(true)
 	}
 	if args.ApiToken != nil {
 		args.ApiToken = pulumi.ToSecret(args.ApiToken).(pulumi.StringPtrInput)
@@ -97,37 +103,37 @@ func ServerRestoreExists(ctx *pulumi.Context,
 }
 
 type serverRestoreArgs struct {
-	// The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+	// The API token for this resource (stored as a secret). Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`.
 	ApiToken *string `pulumi:"apiToken"`
-	// The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+	// The API base URL for this resource. Default: stack config `vps:apiUrl`, then `VPS_API_URL`.
 	ApiUrl *string `pulumi:"apiUrl"`
-	// A completed backup of that server. Changing it restores again.
+	// The id of a completed backup of `serverId` to restore from. Changing it restores the server again, from the new backup (an in-place update).
 	BackupId int `pulumi:"backupId"`
-	// The server to restore.
+	// The id of the server to restore. Changing it replaces the resource: the new server is restored.
 	ServerId int `pulumi:"serverId"`
-	// How long the restore may take, as a duration. Default "30m".
+	// How long to wait for the restore, as a duration (`"30m"`, `"1h"`; at most 24h). Default `"30m"`. When it runs out the restore is still recorded and is not requested again.
 	Timeout *string `pulumi:"timeout"`
-	// Any values; when one changes, the restore runs again.
+	// Any values; when any of them changes, the server is restored again from `backupId`. Default: none.
 	Triggers []interface{} `pulumi:"triggers"`
-	// Wait until the server is active again. Default true.
+	// Wait until the server is `active` again before `pulumi up` goes on. Default true.
 	WaitForCompletion *bool `pulumi:"waitForCompletion"`
 }
 
 // The set of arguments for constructing a ServerRestore resource.
 type ServerRestoreArgs struct {
-	// The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+	// The API token for this resource (stored as a secret). Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`.
 	ApiToken pulumi.StringPtrInput
-	// The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+	// The API base URL for this resource. Default: stack config `vps:apiUrl`, then `VPS_API_URL`.
 	ApiUrl pulumi.StringPtrInput
-	// A completed backup of that server. Changing it restores again.
+	// The id of a completed backup of `serverId` to restore from. Changing it restores the server again, from the new backup (an in-place update).
 	BackupId pulumi.IntInput
-	// The server to restore.
+	// The id of the server to restore. Changing it replaces the resource: the new server is restored.
 	ServerId pulumi.IntInput
-	// How long the restore may take, as a duration. Default "30m".
+	// How long to wait for the restore, as a duration (`"30m"`, `"1h"`; at most 24h). Default `"30m"`. When it runs out the restore is still recorded and is not requested again.
 	Timeout pulumi.StringPtrInput
-	// Any values; when one changes, the restore runs again.
+	// Any values; when any of them changes, the server is restored again from `backupId`. Default: none.
 	Triggers pulumi.ArrayInput
-	// Wait until the server is active again. Default true.
+	// Wait until the server is `active` again before `pulumi up` goes on. Default true.
 	WaitForCompletion pulumi.BoolPtrInput
 }
 
@@ -168,52 +174,52 @@ func (o ServerRestoreOutput) ToServerRestoreOutputWithContext(ctx context.Contex
 	return o
 }
 
-// The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+// The API token for this resource (stored as a secret). Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`.
 func (o ServerRestoreOutput) ApiToken() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ServerRestore) pulumi.StringPtrOutput { return v.ApiToken }).(pulumi.StringPtrOutput)
 }
 
-// The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+// The API base URL for this resource. Default: stack config `vps:apiUrl`, then `VPS_API_URL`.
 func (o ServerRestoreOutput) ApiUrl() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ServerRestore) pulumi.StringPtrOutput { return v.ApiUrl }).(pulumi.StringPtrOutput)
 }
 
-// A completed backup of that server. Changing it restores again.
+// The id of a completed backup of `serverId` to restore from. Changing it restores the server again, from the new backup (an in-place update).
 func (o ServerRestoreOutput) BackupId() pulumi.IntOutput {
 	return o.ApplyT(func(v *ServerRestore) pulumi.IntOutput { return v.BackupId }).(pulumi.IntOutput)
 }
 
-// The platform's message about the restore.
+// The platform's message about the last restore, or null.
 func (o ServerRestoreOutput) Message() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ServerRestore) pulumi.StringPtrOutput { return v.Message }).(pulumi.StringPtrOutput)
 }
 
-// When the last restore was requested (ISO 8601).
+// When the last restore was requested (ISO 8601 UTC).
 func (o ServerRestoreOutput) RestoredAt() pulumi.StringOutput {
 	return o.ApplyT(func(v *ServerRestore) pulumi.StringOutput { return v.RestoredAt }).(pulumi.StringOutput)
 }
 
-// The server to restore.
+// The id of the server to restore. Changing it replaces the resource: the new server is restored.
 func (o ServerRestoreOutput) ServerId() pulumi.IntOutput {
 	return o.ApplyT(func(v *ServerRestore) pulumi.IntOutput { return v.ServerId }).(pulumi.IntOutput)
 }
 
-// The server's status when the restore ended.
+// The server's status when the last restore ended: `active` after a completed wait, else `restoring`.
 func (o ServerRestoreOutput) Status() pulumi.StringOutput {
 	return o.ApplyT(func(v *ServerRestore) pulumi.StringOutput { return v.Status }).(pulumi.StringOutput)
 }
 
-// How long the restore may take, as a duration. Default "30m".
+// How long to wait for the restore, as a duration (`"30m"`, `"1h"`; at most 24h). Default `"30m"`. When it runs out the restore is still recorded and is not requested again.
 func (o ServerRestoreOutput) Timeout() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ServerRestore) pulumi.StringPtrOutput { return v.Timeout }).(pulumi.StringPtrOutput)
 }
 
-// Any values; when one changes, the restore runs again.
+// Any values; when any of them changes, the server is restored again from `backupId`. Default: none.
 func (o ServerRestoreOutput) Triggers() pulumi.ArrayOutput {
 	return o.ApplyT(func(v *ServerRestore) pulumi.ArrayOutput { return v.Triggers }).(pulumi.ArrayOutput)
 }
 
-// Wait until the server is active again. Default true.
+// Wait until the server is `active` again before `pulumi up` goes on. Default true.
 func (o ServerRestoreOutput) WaitForCompletion() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *ServerRestore) pulumi.BoolPtrOutput { return v.WaitForCompletion }).(pulumi.BoolPtrOutput)
 }

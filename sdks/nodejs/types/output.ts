@@ -6,23 +6,23 @@ import * as inputs from "../types/input";
 import * as outputs from "../types/output";
 
 /**
- * A backup as the API reports it.
+ * A backup, as the API reports it.
  */
 export interface Backup {
     /**
-     * manual or automatic.
+     * `manual` or `automatic` (other values the platform adds pass through lowercased).
      */
     backupType: string;
     /**
-     * Creation time (ISO 8601 UTC).
+     * When the backup was made (ISO 8601 UTC).
      */
     createdAt: string;
     /**
-     * The backup's note, if any.
+     * The backup's free text; null when none was given.
      */
     description?: string;
     /**
-     * Expiry time (ISO 8601 UTC), if any.
+     * When the platform deletes it (ISO 8601 UTC); null for manual backups, which never expire.
      */
     expiresAt?: string;
     /**
@@ -30,19 +30,19 @@ export interface Backup {
      */
     id: number;
     /**
-     * The server it belongs to.
+     * The id of the server it belongs to.
      */
     serverId: number;
     /**
-     * The server's name.
+     * The server's name at the time of the read.
      */
     serverName: string;
     /**
-     * Size in MiB once completed.
+     * Size in MiB once completed; null while in progress.
      */
     sizeMb?: number;
     /**
-     * in_progress, completed or failed.
+     * `in_progress`, `completed`, `failed`, or a status the platform added later.
      */
     status: string;
 }

@@ -24,7 +24,7 @@ __all__ = [
 @pulumi.output_type
 class GetBackupResult:
     """
-    A backup as the API reports it.
+    A backup, as the API reports it.
     """
     def __init__(__self__, backup_type=None, created_at=None, description=None, expires_at=None, id=None, server_id=None, server_name=None, size_mb=None, status=None):
         if backup_type and not isinstance(backup_type, str):
@@ -59,7 +59,7 @@ class GetBackupResult:
     @pulumi.getter(name="backupType")
     def backup_type(self) -> _builtins.str:
         """
-        manual or automatic.
+        `manual` or `automatic` (other values the platform adds pass through lowercased).
         """
         return pulumi.get(self, "backup_type")
 
@@ -67,7 +67,7 @@ class GetBackupResult:
     @pulumi.getter(name="createdAt")
     def created_at(self) -> _builtins.str:
         """
-        Creation time (ISO 8601 UTC).
+        When the backup was made (ISO 8601 UTC).
         """
         return pulumi.get(self, "created_at")
 
@@ -75,7 +75,7 @@ class GetBackupResult:
     @pulumi.getter
     def description(self) -> Optional[_builtins.str]:
         """
-        The backup's note, if any.
+        The backup's free text; null when none was given.
         """
         return pulumi.get(self, "description")
 
@@ -83,7 +83,7 @@ class GetBackupResult:
     @pulumi.getter(name="expiresAt")
     def expires_at(self) -> Optional[_builtins.str]:
         """
-        Expiry time (ISO 8601 UTC), if any.
+        When the platform deletes it (ISO 8601 UTC); null for manual backups, which never expire.
         """
         return pulumi.get(self, "expires_at")
 
@@ -99,7 +99,7 @@ class GetBackupResult:
     @pulumi.getter(name="serverId")
     def server_id(self) -> _builtins.int:
         """
-        The server it belongs to.
+        The id of the server it belongs to.
         """
         return pulumi.get(self, "server_id")
 
@@ -107,7 +107,7 @@ class GetBackupResult:
     @pulumi.getter(name="serverName")
     def server_name(self) -> _builtins.str:
         """
-        The server's name.
+        The server's name at the time of the read.
         """
         return pulumi.get(self, "server_name")
 
@@ -115,7 +115,7 @@ class GetBackupResult:
     @pulumi.getter(name="sizeMb")
     def size_mb(self) -> Optional[_builtins.float]:
         """
-        Size in MiB once completed.
+        Size in MiB once completed; null while in progress.
         """
         return pulumi.get(self, "size_mb")
 
@@ -123,7 +123,7 @@ class GetBackupResult:
     @pulumi.getter
     def status(self) -> _builtins.str:
         """
-        in_progress, completed or failed.
+        `in_progress`, `completed`, `failed`, or a status the platform added later.
         """
         return pulumi.get(self, "status")
 
@@ -154,16 +154,18 @@ def get_backup(api_token: Optional[_builtins.str] = None,
                status: Optional[_builtins.str] = None,
                opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableGetBackupResult:
     """
-    Finds one backup; fails when none or several match (unless mostRecent).
+    Finds exactly one backup that matches the filters; fails when none or several match (unless `mostRecent`).
 
-    :param _builtins.str api_token: The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
-    :param _builtins.str api_url: The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
-    :param _builtins.str backup_type: Only manual or automatic backups (any case).
-    :param _builtins.str description_regex: Only backups whose description matches this JavaScript regular expression.
-    :param _builtins.bool most_recent: When several backups match, take the newest. Default false.
+    :param _builtins.str api_token: The API token. Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`.
+    :param _builtins.str api_url: The API base URL. Default: stack config `vps:apiUrl`, then `VPS_API_URL`, then the platform's.
+    :param _builtins.str backup_type: Only `manual` or `automatic` backups (any case). Default: both.
+    :param _builtins.str description_regex: Only backups whose description matches this JavaScript regular expression. Default: any.
+    :param _builtins.bool most_recent: When several backups match, take the newest instead of failing. Default false.
     :param _builtins.int server_id: Only backups of this server. Default: every server of the account.
-    :param _builtins.str status: Only backups with this status (completed, in_progress, failed, ...).
+    :param _builtins.str status: Only backups with this status (`completed`, `in_progress`, `failed`, …). Default: any.
     """
+    if most_recent is None:
+        most_recent = False
     __args__ = dict()
     __args__['apiToken'] = api_token
     __args__['apiUrl'] = api_url
@@ -194,16 +196,18 @@ def get_backup_output(api_token: pulumi.Input[Optional[Optional[_builtins.str]]]
                       status: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
                       opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetBackupResult]:
     """
-    Finds one backup; fails when none or several match (unless mostRecent).
+    Finds exactly one backup that matches the filters; fails when none or several match (unless `mostRecent`).
 
-    :param _builtins.str api_token: The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
-    :param _builtins.str api_url: The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
-    :param _builtins.str backup_type: Only manual or automatic backups (any case).
-    :param _builtins.str description_regex: Only backups whose description matches this JavaScript regular expression.
-    :param _builtins.bool most_recent: When several backups match, take the newest. Default false.
+    :param _builtins.str api_token: The API token. Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`.
+    :param _builtins.str api_url: The API base URL. Default: stack config `vps:apiUrl`, then `VPS_API_URL`, then the platform's.
+    :param _builtins.str backup_type: Only `manual` or `automatic` backups (any case). Default: both.
+    :param _builtins.str description_regex: Only backups whose description matches this JavaScript regular expression. Default: any.
+    :param _builtins.bool most_recent: When several backups match, take the newest instead of failing. Default false.
     :param _builtins.int server_id: Only backups of this server. Default: every server of the account.
-    :param _builtins.str status: Only backups with this status (completed, in_progress, failed, ...).
+    :param _builtins.str status: Only backups with this status (`completed`, `in_progress`, `failed`, …). Default: any.
     """
+    if most_recent is None:
+        most_recent = False
     __args__ = dict()
     __args__['apiToken'] = api_token
     __args__['apiUrl'] = api_url

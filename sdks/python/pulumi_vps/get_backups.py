@@ -24,6 +24,9 @@ __all__ = [
 
 @pulumi.output_type
 class GetBackupsResult:
+    """
+    The backups that matched, newest first, and how many.
+    """
     def __init__(__self__, backups=None, count=None):
         if backups and not isinstance(backups, list):
             raise TypeError("Expected argument 'backups' to be a list")
@@ -44,7 +47,7 @@ class GetBackupsResult:
     @pulumi.getter
     def count(self) -> _builtins.int:
         """
-        How many matched.
+        How many backups matched.
         """
         return pulumi.get(self, "count")
 
@@ -67,14 +70,14 @@ def get_backups(api_token: Optional[_builtins.str] = None,
                 status: Optional[_builtins.str] = None,
                 opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableGetBackupsResult:
     """
-    Lists the backups that match the filters, newest first.
+    Lists the backups of the account that match the filters, newest first.
 
-    :param _builtins.str api_token: The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
-    :param _builtins.str api_url: The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
-    :param _builtins.str backup_type: Only manual or automatic backups (any case).
-    :param _builtins.str description_regex: Only backups whose description matches this JavaScript regular expression.
+    :param _builtins.str api_token: The API token. Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`.
+    :param _builtins.str api_url: The API base URL. Default: stack config `vps:apiUrl`, then `VPS_API_URL`, then the platform's.
+    :param _builtins.str backup_type: Only `manual` or `automatic` backups (any case). Default: both.
+    :param _builtins.str description_regex: Only backups whose description matches this JavaScript regular expression. Default: any.
     :param _builtins.int server_id: Only backups of this server. Default: every server of the account.
-    :param _builtins.str status: Only backups with this status (completed, in_progress, failed, ...).
+    :param _builtins.str status: Only backups with this status (`completed`, `in_progress`, `failed`, …). Default: any.
     """
     __args__ = dict()
     __args__['apiToken'] = api_token
@@ -97,14 +100,14 @@ def get_backups_output(api_token: pulumi.Input[Optional[Optional[_builtins.str]]
                        status: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
                        opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetBackupsResult]:
     """
-    Lists the backups that match the filters, newest first.
+    Lists the backups of the account that match the filters, newest first.
 
-    :param _builtins.str api_token: The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
-    :param _builtins.str api_url: The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
-    :param _builtins.str backup_type: Only manual or automatic backups (any case).
-    :param _builtins.str description_regex: Only backups whose description matches this JavaScript regular expression.
+    :param _builtins.str api_token: The API token. Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`.
+    :param _builtins.str api_url: The API base URL. Default: stack config `vps:apiUrl`, then `VPS_API_URL`, then the platform's.
+    :param _builtins.str backup_type: Only `manual` or `automatic` backups (any case). Default: both.
+    :param _builtins.str description_regex: Only backups whose description matches this JavaScript regular expression. Default: any.
     :param _builtins.int server_id: Only backups of this server. Default: every server of the account.
-    :param _builtins.str status: Only backups with this status (completed, in_progress, failed, ...).
+    :param _builtins.str status: Only backups with this status (`completed`, `in_progress`, `failed`, …). Default: any.
     """
     __args__ = dict()
     __args__['apiToken'] = api_token

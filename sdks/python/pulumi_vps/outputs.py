@@ -21,7 +21,7 @@ __all__ = [
 @pulumi.output_type
 class Backup(dict):
     """
-    A backup as the API reports it.
+    A backup, as the API reports it.
     """
     def __init__(__self__, *,
                  backup_type: _builtins.str,
@@ -34,17 +34,17 @@ class Backup(dict):
                  expires_at: Optional[_builtins.str] = None,
                  size_mb: Optional[_builtins.float] = None):
         """
-        A backup as the API reports it.
+        A backup, as the API reports it.
 
-        :param _builtins.str backup_type: manual or automatic.
-        :param _builtins.str created_at: Creation time (ISO 8601 UTC).
+        :param _builtins.str backup_type: `manual` or `automatic` (other values the platform adds pass through lowercased).
+        :param _builtins.str created_at: When the backup was made (ISO 8601 UTC).
         :param _builtins.int id: The backup's id.
-        :param _builtins.int server_id: The server it belongs to.
-        :param _builtins.str server_name: The server's name.
-        :param _builtins.str status: in_progress, completed or failed.
-        :param _builtins.str description: The backup's note, if any.
-        :param _builtins.str expires_at: Expiry time (ISO 8601 UTC), if any.
-        :param _builtins.float size_mb: Size in MiB once completed.
+        :param _builtins.int server_id: The id of the server it belongs to.
+        :param _builtins.str server_name: The server's name at the time of the read.
+        :param _builtins.str status: `in_progress`, `completed`, `failed`, or a status the platform added later.
+        :param _builtins.str description: The backup's free text; null when none was given.
+        :param _builtins.str expires_at: When the platform deletes it (ISO 8601 UTC); null for manual backups, which never expire.
+        :param _builtins.float size_mb: Size in MiB once completed; null while in progress.
         """
         pulumi.set(__self__, "backup_type", backup_type)
         pulumi.set(__self__, "created_at", created_at)
@@ -63,7 +63,7 @@ class Backup(dict):
     @pulumi.getter(name="backupType")
     def backup_type(self) -> _builtins.str:
         """
-        manual or automatic.
+        `manual` or `automatic` (other values the platform adds pass through lowercased).
         """
         return pulumi.get(self, "backup_type")
 
@@ -71,7 +71,7 @@ class Backup(dict):
     @pulumi.getter(name="createdAt")
     def created_at(self) -> _builtins.str:
         """
-        Creation time (ISO 8601 UTC).
+        When the backup was made (ISO 8601 UTC).
         """
         return pulumi.get(self, "created_at")
 
@@ -87,7 +87,7 @@ class Backup(dict):
     @pulumi.getter(name="serverId")
     def server_id(self) -> _builtins.int:
         """
-        The server it belongs to.
+        The id of the server it belongs to.
         """
         return pulumi.get(self, "server_id")
 
@@ -95,7 +95,7 @@ class Backup(dict):
     @pulumi.getter(name="serverName")
     def server_name(self) -> _builtins.str:
         """
-        The server's name.
+        The server's name at the time of the read.
         """
         return pulumi.get(self, "server_name")
 
@@ -103,7 +103,7 @@ class Backup(dict):
     @pulumi.getter
     def status(self) -> _builtins.str:
         """
-        in_progress, completed or failed.
+        `in_progress`, `completed`, `failed`, or a status the platform added later.
         """
         return pulumi.get(self, "status")
 
@@ -111,7 +111,7 @@ class Backup(dict):
     @pulumi.getter
     def description(self) -> Optional[_builtins.str]:
         """
-        The backup's note, if any.
+        The backup's free text; null when none was given.
         """
         return pulumi.get(self, "description")
 
@@ -119,7 +119,7 @@ class Backup(dict):
     @pulumi.getter(name="expiresAt")
     def expires_at(self) -> Optional[_builtins.str]:
         """
-        Expiry time (ISO 8601 UTC), if any.
+        When the platform deletes it (ISO 8601 UTC); null for manual backups, which never expire.
         """
         return pulumi.get(self, "expires_at")
 
@@ -127,7 +127,7 @@ class Backup(dict):
     @pulumi.getter(name="sizeMb")
     def size_mb(self) -> Optional[_builtins.float]:
         """
-        Size in MiB once completed.
+        Size in MiB once completed; null while in progress.
         """
         return pulumi.get(self, "size_mb")
 

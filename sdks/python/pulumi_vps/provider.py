@@ -24,8 +24,8 @@ class ProviderArgs:
         """
         The set of arguments for constructing a Provider resource.
 
-        :param pulumi.Input[_builtins.str] api_token: The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
-        :param pulumi.Input[_builtins.str] api_url: The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+        :param pulumi.Input[_builtins.str] api_token: The API token of the resources and functions of this provider, unless they set their own; kept as a secret (`pulumi config set --secret vps:apiToken …`). Default: the environment variable `VPS_API_TOKEN`.
+        :param pulumi.Input[_builtins.str] api_url: The API base URL of the resources and functions of this provider, unless they set their own. Default: the environment variable `VPS_API_URL`, then `https://admin.vps.org/api/v1`.
         """
         if api_token is not None:
             pulumi.set(__self__, "api_token", api_token)
@@ -36,7 +36,7 @@ class ProviderArgs:
     @pulumi.getter(name="apiToken")
     def api_token(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+        The API token of the resources and functions of this provider, unless they set their own; kept as a secret (`pulumi config set --secret vps:apiToken …`). Default: the environment variable `VPS_API_TOKEN`.
         """
         return pulumi.get(self, "api_token")
 
@@ -48,7 +48,7 @@ class ProviderArgs:
     @pulumi.getter(name="apiUrl")
     def api_url(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+        The API base URL of the resources and functions of this provider, unless they set their own. Default: the environment variable `VPS_API_URL`, then `https://admin.vps.org/api/v1`.
         """
         return pulumi.get(self, "api_url")
 
@@ -71,8 +71,8 @@ class Provider(pulumi.ProviderResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.str] api_token: The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
-        :param pulumi.Input[_builtins.str] api_url: The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+        :param pulumi.Input[_builtins.str] api_token: The API token of the resources and functions of this provider, unless they set their own; kept as a secret (`pulumi config set --secret vps:apiToken …`). Default: the environment variable `VPS_API_TOKEN`.
+        :param pulumi.Input[_builtins.str] api_url: The API base URL of the resources and functions of this provider, unless they set their own. Default: the environment variable `VPS_API_URL`, then `https://admin.vps.org/api/v1`.
         """
         ...
     @overload
@@ -123,7 +123,7 @@ class Provider(pulumi.ProviderResource):
     @pulumi.getter(name="apiToken")
     def api_token(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+        The API token of the resources and functions of this provider, unless they set their own; kept as a secret (`pulumi config set --secret vps:apiToken …`). Default: the environment variable `VPS_API_TOKEN`.
         """
         return pulumi.get(self, "api_token")
 
@@ -131,7 +131,7 @@ class Provider(pulumi.ProviderResource):
     @pulumi.getter(name="apiUrl")
     def api_url(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+        The API base URL of the resources and functions of this provider, unless they set their own. Default: the environment variable `VPS_API_URL`, then `https://admin.vps.org/api/v1`.
         """
         return pulumi.get(self, "api_url")
 

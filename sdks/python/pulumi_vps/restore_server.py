@@ -23,6 +23,9 @@ __all__ = [
 
 @pulumi.output_type
 class RestoreServerResult:
+    """
+    What one restore did.
+    """
     def __init__(__self__, backup_id=None, message=None, performed=None, restored_at=None, safety_backup_id=None, server_id=None, status=None):
         if backup_id and not isinstance(backup_id, int):
             raise TypeError("Expected argument 'backup_id' to be a int")
@@ -48,9 +51,9 @@ class RestoreServerResult:
 
     @_builtins.property
     @pulumi.getter(name="backupId")
-    def backup_id(self) -> Optional[_builtins.int]:
+    def backup_id(self) -> _builtins.int:
         """
-        The backup.
+        The backup it was restored from.
         """
         return pulumi.get(self, "backup_id")
 
@@ -58,15 +61,15 @@ class RestoreServerResult:
     @pulumi.getter
     def message(self) -> Optional[_builtins.str]:
         """
-        The platform's message.
+        The platform's message about the restore, or null.
         """
         return pulumi.get(self, "message")
 
     @_builtins.property
     @pulumi.getter
-    def performed(self) -> Optional[_builtins.bool]:
+    def performed(self) -> _builtins.bool:
         """
-        False when nothing was restored.
+        False during `pulumi preview`, where nothing is restored; true otherwise.
         """
         return pulumi.get(self, "performed")
 
@@ -74,7 +77,7 @@ class RestoreServerResult:
     @pulumi.getter(name="restoredAt")
     def restored_at(self) -> Optional[_builtins.str]:
         """
-        When the restore was requested.
+        When the restore was requested (ISO 8601 UTC); null when not performed.
         """
         return pulumi.get(self, "restored_at")
 
@@ -82,23 +85,23 @@ class RestoreServerResult:
     @pulumi.getter(name="safetyBackupId")
     def safety_backup_id(self) -> Optional[_builtins.int]:
         """
-        The safety backup taken first, if any.
+        The safety backup taken first (`backupFirst`), or null.
         """
         return pulumi.get(self, "safety_backup_id")
 
     @_builtins.property
     @pulumi.getter(name="serverId")
-    def server_id(self) -> Optional[_builtins.int]:
+    def server_id(self) -> _builtins.int:
         """
-        The server.
+        The server that was restored.
         """
         return pulumi.get(self, "server_id")
 
     @_builtins.property
     @pulumi.getter
-    def status(self) -> Optional[_builtins.str]:
+    def status(self) -> _builtins.str:
         """
-        The server's status at the end.
+        The server's status at the end: `active` after a completed wait, `restoring` without one, `preview` when nothing was performed.
         """
         return pulumi.get(self, "status")
 
@@ -127,16 +130,22 @@ def restore_server(api_token: Optional[_builtins.str] = None,
                    wait_for_completion: Optional[_builtins.bool] = None,
                    opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableRestoreServerResult:
     """
-    Restores a server from one of its backups, now (prefer the ServerRestore resource in a stack).
+    Restores a server from one of its backups, now, each time the program runs (never during `pulumi preview`); prefer the `ServerRestore` resource in a stack.
 
-    :param _builtins.str api_token: The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
-    :param _builtins.str api_url: The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
-    :param _builtins.bool backup_first: Take a safety backup first and wait for it. Default false.
+    :param _builtins.str api_token: The API token. Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`.
+    :param _builtins.str api_url: The API base URL. Default: stack config `vps:apiUrl`, then `VPS_API_URL`, then the platform's.
+    :param _builtins.bool backup_first: Take a backup of the server first and wait until it completes (its id is in the result). Default false.
     :param _builtins.int backup_id: A completed backup of that server.
     :param _builtins.int server_id: The server to restore.
-    :param _builtins.str timeout: How long it may take, as a duration. Default "30m".
-    :param _builtins.bool wait_for_completion: Wait until the server is active again. Default true.
+    :param _builtins.str timeout: How long the safety backup and the restore may take together, as a duration (`"30m"`, `"1h"`; at most 24h). Default `"30m"`.
+    :param _builtins.bool wait_for_completion: Wait until the server is `active` again. Default true.
     """
+    if backup_first is None:
+        backup_first = False
+    if timeout is None:
+        timeout = '30m'
+    if wait_for_completion is None:
+        wait_for_completion = True
     __args__ = dict()
     __args__['apiToken'] = api_token
     __args__['apiUrl'] = api_url
@@ -165,16 +174,22 @@ def restore_server_output(api_token: pulumi.Input[Optional[Optional[_builtins.st
                           wait_for_completion: pulumi.Input[Optional[Optional[_builtins.bool]]] = None,
                           opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[RestoreServerResult]:
     """
-    Restores a server from one of its backups, now (prefer the ServerRestore resource in a stack).
+    Restores a server from one of its backups, now, each time the program runs (never during `pulumi preview`); prefer the `ServerRestore` resource in a stack.
 
-    :param _builtins.str api_token: The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
-    :param _builtins.str api_url: The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
-    :param _builtins.bool backup_first: Take a safety backup first and wait for it. Default false.
+    :param _builtins.str api_token: The API token. Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`.
+    :param _builtins.str api_url: The API base URL. Default: stack config `vps:apiUrl`, then `VPS_API_URL`, then the platform's.
+    :param _builtins.bool backup_first: Take a backup of the server first and wait until it completes (its id is in the result). Default false.
     :param _builtins.int backup_id: A completed backup of that server.
     :param _builtins.int server_id: The server to restore.
-    :param _builtins.str timeout: How long it may take, as a duration. Default "30m".
-    :param _builtins.bool wait_for_completion: Wait until the server is active again. Default true.
+    :param _builtins.str timeout: How long the safety backup and the restore may take together, as a duration (`"30m"`, `"1h"`; at most 24h). Default `"30m"`.
+    :param _builtins.bool wait_for_completion: Wait until the server is `active` again. Default true.
     """
+    if backup_first is None:
+        backup_first = False
+    if timeout is None:
+        timeout = '30m'
+    if wait_for_completion is None:
+        wait_for_completion = True
     __args__ = dict()
     __args__['apiToken'] = api_token
     __args__['apiUrl'] = api_url

@@ -29,13 +29,13 @@ class ServerBackupArgs:
         """
         The set of arguments for constructing a ServerBackup resource.
 
-        :param pulumi.Input[_builtins.int] server_id: The server to back up. Changing it replaces the backup.
-        :param pulumi.Input[_builtins.int] adopt_backup_id: Record this existing backup of the server instead of making a new one (for dynamic-provider programs; native users can `pulumi import`).
-        :param pulumi.Input[_builtins.str] api_token: The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
-        :param pulumi.Input[_builtins.str] api_url: The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
-        :param pulumi.Input[_builtins.str] create_timeout: How long to wait for the backup to complete, as a duration ("45m", "1h30m"; at most 24h). Default "60m"; a customTimeouts.create option wins over it.
-        :param pulumi.Input[_builtins.str] description: A note stored with the backup (at most 255 characters). Changing it replaces the backup.
-        :param pulumi.Input[Sequence[Any]] triggers: Any values; when one changes, a new backup is made (before the old one is deleted).
+        :param pulumi.Input[_builtins.int] server_id: The id of the server to back up (a positive whole number). Changing it replaces the backup.
+        :param pulumi.Input[_builtins.int] adopt_backup_id: Adopt this existing backup of `serverId` instead of making a new one (Pulumi's `import` does not work for dynamic resources; the native provider supports `pulumi import`). The backup must belong to `serverId` and not have failed; an in-progress one is waited for. Once adopted, the backup is owned by the stack: `pulumi destroy` deletes it (set the `retainOnDelete` option to keep it). Default: none.
+        :param pulumi.Input[_builtins.str] api_token: The API token for this resource; stored encrypted as a secret output. Default: stack config `vps:apiToken` (set it with `pulumi config set --secret vps:apiToken …`), then the environment variable `VPS_API_TOKEN`.
+        :param pulumi.Input[_builtins.str] api_url: The API base URL for this resource. Default: stack config `vps:apiUrl`, then the environment variable `VPS_API_URL`, then `https://admin.vps.org/api/v1`.
+        :param pulumi.Input[_builtins.str] create_timeout: How long `pulumi up` waits for the backup to complete, as a duration: `"45m"`, `"90s"`, `"1h30m"` (units h, m, s, ms; at most 24h). Default `"60m"`. When it runs out, the backup is still recorded in the stack; the next `pulumi up` waits for it again. Changing it updates in place with no API call. Under the native provider a `customTimeouts.create` option wins over it (dynamic providers never see `customTimeouts`).
+        :param pulumi.Input[_builtins.str] description: Free text stored with the backup (at most 255 characters). Default: none. Changing it replaces the backup (the API cannot edit a backup).
+        :param pulumi.Input[Sequence[Any]] triggers: Any values; when any of them changes, the backup is replaced by a new one (made first, then the old one is deleted). Use it to take a fresh backup per release: `triggers: [appVersion]`. Default: none.
         """
         pulumi.set(__self__, "server_id", server_id)
         if adopt_backup_id is not None:
@@ -44,6 +44,8 @@ class ServerBackupArgs:
             pulumi.set(__self__, "api_token", api_token)
         if api_url is not None:
             pulumi.set(__self__, "api_url", api_url)
+        if create_timeout is None:
+            create_timeout = '60m'
         if create_timeout is not None:
             pulumi.set(__self__, "create_timeout", create_timeout)
         if description is not None:
@@ -55,7 +57,7 @@ class ServerBackupArgs:
     @pulumi.getter(name="serverId")
     def server_id(self) -> pulumi.Input[_builtins.int]:
         """
-        The server to back up. Changing it replaces the backup.
+        The id of the server to back up (a positive whole number). Changing it replaces the backup.
         """
         return pulumi.get(self, "server_id")
 
@@ -67,7 +69,7 @@ class ServerBackupArgs:
     @pulumi.getter(name="adoptBackupId")
     def adopt_backup_id(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
-        Record this existing backup of the server instead of making a new one (for dynamic-provider programs; native users can `pulumi import`).
+        Adopt this existing backup of `serverId` instead of making a new one (Pulumi's `import` does not work for dynamic resources; the native provider supports `pulumi import`). The backup must belong to `serverId` and not have failed; an in-progress one is waited for. Once adopted, the backup is owned by the stack: `pulumi destroy` deletes it (set the `retainOnDelete` option to keep it). Default: none.
         """
         return pulumi.get(self, "adopt_backup_id")
 
@@ -79,7 +81,7 @@ class ServerBackupArgs:
     @pulumi.getter(name="apiToken")
     def api_token(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+        The API token for this resource; stored encrypted as a secret output. Default: stack config `vps:apiToken` (set it with `pulumi config set --secret vps:apiToken …`), then the environment variable `VPS_API_TOKEN`.
         """
         return pulumi.get(self, "api_token")
 
@@ -91,7 +93,7 @@ class ServerBackupArgs:
     @pulumi.getter(name="apiUrl")
     def api_url(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+        The API base URL for this resource. Default: stack config `vps:apiUrl`, then the environment variable `VPS_API_URL`, then `https://admin.vps.org/api/v1`.
         """
         return pulumi.get(self, "api_url")
 
@@ -103,7 +105,7 @@ class ServerBackupArgs:
     @pulumi.getter(name="createTimeout")
     def create_timeout(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        How long to wait for the backup to complete, as a duration ("45m", "1h30m"; at most 24h). Default "60m"; a customTimeouts.create option wins over it.
+        How long `pulumi up` waits for the backup to complete, as a duration: `"45m"`, `"90s"`, `"1h30m"` (units h, m, s, ms; at most 24h). Default `"60m"`. When it runs out, the backup is still recorded in the stack; the next `pulumi up` waits for it again. Changing it updates in place with no API call. Under the native provider a `customTimeouts.create` option wins over it (dynamic providers never see `customTimeouts`).
         """
         return pulumi.get(self, "create_timeout")
 
@@ -115,7 +117,7 @@ class ServerBackupArgs:
     @pulumi.getter
     def description(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        A note stored with the backup (at most 255 characters). Changing it replaces the backup.
+        Free text stored with the backup (at most 255 characters). Default: none. Changing it replaces the backup (the API cannot edit a backup).
         """
         return pulumi.get(self, "description")
 
@@ -127,7 +129,7 @@ class ServerBackupArgs:
     @pulumi.getter
     def triggers(self) -> pulumi.Input[Optional[Sequence[Any]]]:
         """
-        Any values; when one changes, a new backup is made (before the old one is deleted).
+        Any values; when any of them changes, the backup is replaced by a new one (made first, then the old one is deleted). Use it to take a fresh backup per release: `triggers: [appVersion]`. Default: none.
         """
         return pulumi.get(self, "triggers")
 
@@ -151,17 +153,17 @@ class ServerBackup(pulumi.CustomResource):
                  triggers: pulumi.Input[Optional[Sequence[Any]]] = None,
                  __props__=None):
         """
-        A backup of a server, made on create and waited for until it is completed; deleted with the resource. The id is the backup id.
+        A backup of a server: made on create and waited for until it is completed, deleted with the resource. The resource id is the backup id.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.int] adopt_backup_id: Record this existing backup of the server instead of making a new one (for dynamic-provider programs; native users can `pulumi import`).
-        :param pulumi.Input[_builtins.str] api_token: The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
-        :param pulumi.Input[_builtins.str] api_url: The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
-        :param pulumi.Input[_builtins.str] create_timeout: How long to wait for the backup to complete, as a duration ("45m", "1h30m"; at most 24h). Default "60m"; a customTimeouts.create option wins over it.
-        :param pulumi.Input[_builtins.str] description: A note stored with the backup (at most 255 characters). Changing it replaces the backup.
-        :param pulumi.Input[_builtins.int] server_id: The server to back up. Changing it replaces the backup.
-        :param pulumi.Input[Sequence[Any]] triggers: Any values; when one changes, a new backup is made (before the old one is deleted).
+        :param pulumi.Input[_builtins.int] adopt_backup_id: Adopt this existing backup of `serverId` instead of making a new one (Pulumi's `import` does not work for dynamic resources; the native provider supports `pulumi import`). The backup must belong to `serverId` and not have failed; an in-progress one is waited for. Once adopted, the backup is owned by the stack: `pulumi destroy` deletes it (set the `retainOnDelete` option to keep it). Default: none.
+        :param pulumi.Input[_builtins.str] api_token: The API token for this resource; stored encrypted as a secret output. Default: stack config `vps:apiToken` (set it with `pulumi config set --secret vps:apiToken …`), then the environment variable `VPS_API_TOKEN`.
+        :param pulumi.Input[_builtins.str] api_url: The API base URL for this resource. Default: stack config `vps:apiUrl`, then the environment variable `VPS_API_URL`, then `https://admin.vps.org/api/v1`.
+        :param pulumi.Input[_builtins.str] create_timeout: How long `pulumi up` waits for the backup to complete, as a duration: `"45m"`, `"90s"`, `"1h30m"` (units h, m, s, ms; at most 24h). Default `"60m"`. When it runs out, the backup is still recorded in the stack; the next `pulumi up` waits for it again. Changing it updates in place with no API call. Under the native provider a `customTimeouts.create` option wins over it (dynamic providers never see `customTimeouts`).
+        :param pulumi.Input[_builtins.str] description: Free text stored with the backup (at most 255 characters). Default: none. Changing it replaces the backup (the API cannot edit a backup).
+        :param pulumi.Input[_builtins.int] server_id: The id of the server to back up (a positive whole number). Changing it replaces the backup.
+        :param pulumi.Input[Sequence[Any]] triggers: Any values; when any of them changes, the backup is replaced by a new one (made first, then the old one is deleted). Use it to take a fresh backup per release: `triggers: [appVersion]`. Default: none.
         """
         ...
     @overload
@@ -170,7 +172,7 @@ class ServerBackup(pulumi.CustomResource):
                  args: ServerBackupArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        A backup of a server, made on create and waited for until it is completed; deleted with the resource. The id is the backup id.
+        A backup of a server: made on create and waited for until it is completed, deleted with the resource. The resource id is the backup id.
 
         :param str resource_name: The name of the resource.
         :param ServerBackupArgs args: The arguments to use to populate this resource's properties.
@@ -206,6 +208,8 @@ class ServerBackup(pulumi.CustomResource):
             __props__.__dict__["adopt_backup_id"] = adopt_backup_id
             __props__.__dict__["api_token"] = None if api_token is None else pulumi.Output.secret(api_token)
             __props__.__dict__["api_url"] = api_url
+            if create_timeout is None:
+                create_timeout = '60m'
             __props__.__dict__["create_timeout"] = create_timeout
             __props__.__dict__["description"] = description
             if server_id is None and not opts.urn:
@@ -269,7 +273,7 @@ class ServerBackup(pulumi.CustomResource):
     @pulumi.getter(name="adoptBackupId")
     def adopt_backup_id(self) -> pulumi.Output[Optional[_builtins.int]]:
         """
-        Record this existing backup of the server instead of making a new one (for dynamic-provider programs; native users can `pulumi import`).
+        Adopt this existing backup of `serverId` instead of making a new one (Pulumi's `import` does not work for dynamic resources; the native provider supports `pulumi import`). The backup must belong to `serverId` and not have failed; an in-progress one is waited for. Once adopted, the backup is owned by the stack: `pulumi destroy` deletes it (set the `retainOnDelete` option to keep it). Default: none.
         """
         return pulumi.get(self, "adopt_backup_id")
 
@@ -277,7 +281,7 @@ class ServerBackup(pulumi.CustomResource):
     @pulumi.getter(name="apiToken")
     def api_token(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+        The API token for this resource; stored encrypted as a secret output. Default: stack config `vps:apiToken` (set it with `pulumi config set --secret vps:apiToken …`), then the environment variable `VPS_API_TOKEN`.
         """
         return pulumi.get(self, "api_token")
 
@@ -285,7 +289,7 @@ class ServerBackup(pulumi.CustomResource):
     @pulumi.getter(name="apiUrl")
     def api_url(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+        The API base URL for this resource. Default: stack config `vps:apiUrl`, then the environment variable `VPS_API_URL`, then `https://admin.vps.org/api/v1`.
         """
         return pulumi.get(self, "api_url")
 
@@ -293,7 +297,7 @@ class ServerBackup(pulumi.CustomResource):
     @pulumi.getter(name="backupId")
     def backup_id(self) -> pulumi.Output[_builtins.int]:
         """
-        The backup's id (also the resource id).
+        The backup's id on the platform.
         """
         return pulumi.get(self, "backup_id")
 
@@ -301,7 +305,7 @@ class ServerBackup(pulumi.CustomResource):
     @pulumi.getter(name="backupType")
     def backup_type(self) -> pulumi.Output[_builtins.str]:
         """
-        manual or automatic.
+        `manual` for backups made by this resource; an adopted one may be `automatic`.
         """
         return pulumi.get(self, "backup_type")
 
@@ -309,7 +313,7 @@ class ServerBackup(pulumi.CustomResource):
     @pulumi.getter(name="createTimeout")
     def create_timeout(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        How long to wait for the backup to complete, as a duration ("45m", "1h30m"; at most 24h). Default "60m"; a customTimeouts.create option wins over it.
+        How long `pulumi up` waits for the backup to complete, as a duration: `"45m"`, `"90s"`, `"1h30m"` (units h, m, s, ms; at most 24h). Default `"60m"`. When it runs out, the backup is still recorded in the stack; the next `pulumi up` waits for it again. Changing it updates in place with no API call. Under the native provider a `customTimeouts.create` option wins over it (dynamic providers never see `customTimeouts`).
         """
         return pulumi.get(self, "create_timeout")
 
@@ -325,7 +329,7 @@ class ServerBackup(pulumi.CustomResource):
     @pulumi.getter
     def description(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        A note stored with the backup (at most 255 characters). Changing it replaces the backup.
+        Free text stored with the backup (at most 255 characters). Default: none. Changing it replaces the backup (the API cannot edit a backup).
         """
         return pulumi.get(self, "description")
 
@@ -333,7 +337,7 @@ class ServerBackup(pulumi.CustomResource):
     @pulumi.getter(name="expiresAt")
     def expires_at(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        When the platform deletes the backup (ISO 8601 UTC), if ever.
+        When the platform deletes it (ISO 8601 UTC); null for manual backups, which never expire.
         """
         return pulumi.get(self, "expires_at")
 
@@ -341,7 +345,7 @@ class ServerBackup(pulumi.CustomResource):
     @pulumi.getter(name="serverId")
     def server_id(self) -> pulumi.Output[_builtins.int]:
         """
-        The server to back up. Changing it replaces the backup.
+        The id of the server to back up (a positive whole number). Changing it replaces the backup.
         """
         return pulumi.get(self, "server_id")
 
@@ -349,7 +353,7 @@ class ServerBackup(pulumi.CustomResource):
     @pulumi.getter(name="serverName")
     def server_name(self) -> pulumi.Output[_builtins.str]:
         """
-        The server's name when the backup was last read.
+        The name of the server, as the platform reports it.
         """
         return pulumi.get(self, "server_name")
 
@@ -357,7 +361,7 @@ class ServerBackup(pulumi.CustomResource):
     @pulumi.getter(name="sizeMb")
     def size_mb(self) -> pulumi.Output[Optional[_builtins.float]]:
         """
-        Size in MiB once completed.
+        Size in MiB once completed; null before.
         """
         return pulumi.get(self, "size_mb")
 
@@ -365,7 +369,7 @@ class ServerBackup(pulumi.CustomResource):
     @pulumi.getter
     def status(self) -> pulumi.Output[_builtins.str]:
         """
-        in_progress, completed or failed.
+        `completed` once done; `in_progress` or `failed` when a create did not finish (see createTimeout).
         """
         return pulumi.get(self, "status")
 
@@ -373,7 +377,7 @@ class ServerBackup(pulumi.CustomResource):
     @pulumi.getter
     def triggers(self) -> pulumi.Output[Optional[Sequence[Any]]]:
         """
-        Any values; when one changes, a new backup is made (before the old one is deleted).
+        Any values; when any of them changes, the backup is replaced by a new one (made first, then the old one is deleted). Use it to take a fresh backup per release: `triggers: [appVersion]`. Default: none.
         """
         return pulumi.get(self, "triggers")
 

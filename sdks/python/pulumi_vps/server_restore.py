@@ -29,13 +29,13 @@ class ServerRestoreArgs:
         """
         The set of arguments for constructing a ServerRestore resource.
 
-        :param pulumi.Input[_builtins.int] backup_id: A completed backup of that server. Changing it restores again.
-        :param pulumi.Input[_builtins.int] server_id: The server to restore.
-        :param pulumi.Input[_builtins.str] api_token: The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
-        :param pulumi.Input[_builtins.str] api_url: The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
-        :param pulumi.Input[_builtins.str] timeout: How long the restore may take, as a duration. Default "30m".
-        :param pulumi.Input[Sequence[Any]] triggers: Any values; when one changes, the restore runs again.
-        :param pulumi.Input[_builtins.bool] wait_for_completion: Wait until the server is active again. Default true.
+        :param pulumi.Input[_builtins.int] backup_id: The id of a completed backup of `serverId` to restore from. Changing it restores the server again, from the new backup (an in-place update).
+        :param pulumi.Input[_builtins.int] server_id: The id of the server to restore. Changing it replaces the resource: the new server is restored.
+        :param pulumi.Input[_builtins.str] api_token: The API token for this resource (stored as a secret). Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`.
+        :param pulumi.Input[_builtins.str] api_url: The API base URL for this resource. Default: stack config `vps:apiUrl`, then `VPS_API_URL`.
+        :param pulumi.Input[_builtins.str] timeout: How long to wait for the restore, as a duration (`"30m"`, `"1h"`; at most 24h). Default `"30m"`. When it runs out the restore is still recorded and is not requested again.
+        :param pulumi.Input[Sequence[Any]] triggers: Any values; when any of them changes, the server is restored again from `backupId`. Default: none.
+        :param pulumi.Input[_builtins.bool] wait_for_completion: Wait until the server is `active` again before `pulumi up` goes on. Default true.
         """
         pulumi.set(__self__, "backup_id", backup_id)
         pulumi.set(__self__, "server_id", server_id)
@@ -43,10 +43,14 @@ class ServerRestoreArgs:
             pulumi.set(__self__, "api_token", api_token)
         if api_url is not None:
             pulumi.set(__self__, "api_url", api_url)
+        if timeout is None:
+            timeout = '30m'
         if timeout is not None:
             pulumi.set(__self__, "timeout", timeout)
         if triggers is not None:
             pulumi.set(__self__, "triggers", triggers)
+        if wait_for_completion is None:
+            wait_for_completion = True
         if wait_for_completion is not None:
             pulumi.set(__self__, "wait_for_completion", wait_for_completion)
 
@@ -54,7 +58,7 @@ class ServerRestoreArgs:
     @pulumi.getter(name="backupId")
     def backup_id(self) -> pulumi.Input[_builtins.int]:
         """
-        A completed backup of that server. Changing it restores again.
+        The id of a completed backup of `serverId` to restore from. Changing it restores the server again, from the new backup (an in-place update).
         """
         return pulumi.get(self, "backup_id")
 
@@ -66,7 +70,7 @@ class ServerRestoreArgs:
     @pulumi.getter(name="serverId")
     def server_id(self) -> pulumi.Input[_builtins.int]:
         """
-        The server to restore.
+        The id of the server to restore. Changing it replaces the resource: the new server is restored.
         """
         return pulumi.get(self, "server_id")
 
@@ -78,7 +82,7 @@ class ServerRestoreArgs:
     @pulumi.getter(name="apiToken")
     def api_token(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+        The API token for this resource (stored as a secret). Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`.
         """
         return pulumi.get(self, "api_token")
 
@@ -90,7 +94,7 @@ class ServerRestoreArgs:
     @pulumi.getter(name="apiUrl")
     def api_url(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+        The API base URL for this resource. Default: stack config `vps:apiUrl`, then `VPS_API_URL`.
         """
         return pulumi.get(self, "api_url")
 
@@ -102,7 +106,7 @@ class ServerRestoreArgs:
     @pulumi.getter
     def timeout(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        How long the restore may take, as a duration. Default "30m".
+        How long to wait for the restore, as a duration (`"30m"`, `"1h"`; at most 24h). Default `"30m"`. When it runs out the restore is still recorded and is not requested again.
         """
         return pulumi.get(self, "timeout")
 
@@ -114,7 +118,7 @@ class ServerRestoreArgs:
     @pulumi.getter
     def triggers(self) -> pulumi.Input[Optional[Sequence[Any]]]:
         """
-        Any values; when one changes, the restore runs again.
+        Any values; when any of them changes, the server is restored again from `backupId`. Default: none.
         """
         return pulumi.get(self, "triggers")
 
@@ -126,7 +130,7 @@ class ServerRestoreArgs:
     @pulumi.getter(name="waitForCompletion")
     def wait_for_completion(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Wait until the server is active again. Default true.
+        Wait until the server is `active` again before `pulumi up` goes on. Default true.
         """
         return pulumi.get(self, "wait_for_completion")
 
@@ -150,17 +154,17 @@ class ServerRestore(pulumi.CustomResource):
                  wait_for_completion: pulumi.Input[Optional[_builtins.bool]] = None,
                  __props__=None):
         """
-        Restores a server from a backup on create, and again when backupId or triggers change.
+        Restores a server from a backup on create, and again when `backupId` or `triggers` change. Deleting it restores nothing and deletes nothing: it only leaves the stack.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.str] api_token: The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
-        :param pulumi.Input[_builtins.str] api_url: The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
-        :param pulumi.Input[_builtins.int] backup_id: A completed backup of that server. Changing it restores again.
-        :param pulumi.Input[_builtins.int] server_id: The server to restore.
-        :param pulumi.Input[_builtins.str] timeout: How long the restore may take, as a duration. Default "30m".
-        :param pulumi.Input[Sequence[Any]] triggers: Any values; when one changes, the restore runs again.
-        :param pulumi.Input[_builtins.bool] wait_for_completion: Wait until the server is active again. Default true.
+        :param pulumi.Input[_builtins.str] api_token: The API token for this resource (stored as a secret). Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`.
+        :param pulumi.Input[_builtins.str] api_url: The API base URL for this resource. Default: stack config `vps:apiUrl`, then `VPS_API_URL`.
+        :param pulumi.Input[_builtins.int] backup_id: The id of a completed backup of `serverId` to restore from. Changing it restores the server again, from the new backup (an in-place update).
+        :param pulumi.Input[_builtins.int] server_id: The id of the server to restore. Changing it replaces the resource: the new server is restored.
+        :param pulumi.Input[_builtins.str] timeout: How long to wait for the restore, as a duration (`"30m"`, `"1h"`; at most 24h). Default `"30m"`. When it runs out the restore is still recorded and is not requested again.
+        :param pulumi.Input[Sequence[Any]] triggers: Any values; when any of them changes, the server is restored again from `backupId`. Default: none.
+        :param pulumi.Input[_builtins.bool] wait_for_completion: Wait until the server is `active` again before `pulumi up` goes on. Default true.
         """
         ...
     @overload
@@ -169,7 +173,7 @@ class ServerRestore(pulumi.CustomResource):
                  args: ServerRestoreArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        Restores a server from a backup on create, and again when backupId or triggers change.
+        Restores a server from a backup on create, and again when `backupId` or `triggers` change. Deleting it restores nothing and deletes nothing: it only leaves the stack.
 
         :param str resource_name: The name of the resource.
         :param ServerRestoreArgs args: The arguments to use to populate this resource's properties.
@@ -210,8 +214,12 @@ class ServerRestore(pulumi.CustomResource):
             if server_id is None and not opts.urn:
                 raise TypeError("Missing required property 'server_id'")
             __props__.__dict__["server_id"] = server_id
+            if timeout is None:
+                timeout = '30m'
             __props__.__dict__["timeout"] = timeout
             __props__.__dict__["triggers"] = triggers
+            if wait_for_completion is None:
+                wait_for_completion = True
             __props__.__dict__["wait_for_completion"] = wait_for_completion
             __props__.__dict__["message"] = None
             __props__.__dict__["restored_at"] = None
@@ -262,7 +270,7 @@ class ServerRestore(pulumi.CustomResource):
     @pulumi.getter(name="apiToken")
     def api_token(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+        The API token for this resource (stored as a secret). Default: stack config `vps:apiToken`, then `VPS_API_TOKEN`.
         """
         return pulumi.get(self, "api_token")
 
@@ -270,7 +278,7 @@ class ServerRestore(pulumi.CustomResource):
     @pulumi.getter(name="apiUrl")
     def api_url(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+        The API base URL for this resource. Default: stack config `vps:apiUrl`, then `VPS_API_URL`.
         """
         return pulumi.get(self, "api_url")
 
@@ -278,7 +286,7 @@ class ServerRestore(pulumi.CustomResource):
     @pulumi.getter(name="backupId")
     def backup_id(self) -> pulumi.Output[_builtins.int]:
         """
-        A completed backup of that server. Changing it restores again.
+        The id of a completed backup of `serverId` to restore from. Changing it restores the server again, from the new backup (an in-place update).
         """
         return pulumi.get(self, "backup_id")
 
@@ -286,7 +294,7 @@ class ServerRestore(pulumi.CustomResource):
     @pulumi.getter
     def message(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        The platform's message about the restore.
+        The platform's message about the last restore, or null.
         """
         return pulumi.get(self, "message")
 
@@ -294,7 +302,7 @@ class ServerRestore(pulumi.CustomResource):
     @pulumi.getter(name="restoredAt")
     def restored_at(self) -> pulumi.Output[_builtins.str]:
         """
-        When the last restore was requested (ISO 8601).
+        When the last restore was requested (ISO 8601 UTC).
         """
         return pulumi.get(self, "restored_at")
 
@@ -302,7 +310,7 @@ class ServerRestore(pulumi.CustomResource):
     @pulumi.getter(name="serverId")
     def server_id(self) -> pulumi.Output[_builtins.int]:
         """
-        The server to restore.
+        The id of the server to restore. Changing it replaces the resource: the new server is restored.
         """
         return pulumi.get(self, "server_id")
 
@@ -310,7 +318,7 @@ class ServerRestore(pulumi.CustomResource):
     @pulumi.getter
     def status(self) -> pulumi.Output[_builtins.str]:
         """
-        The server's status when the restore ended.
+        The server's status when the last restore ended: `active` after a completed wait, else `restoring`.
         """
         return pulumi.get(self, "status")
 
@@ -318,7 +326,7 @@ class ServerRestore(pulumi.CustomResource):
     @pulumi.getter
     def timeout(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        How long the restore may take, as a duration. Default "30m".
+        How long to wait for the restore, as a duration (`"30m"`, `"1h"`; at most 24h). Default `"30m"`. When it runs out the restore is still recorded and is not requested again.
         """
         return pulumi.get(self, "timeout")
 
@@ -326,7 +334,7 @@ class ServerRestore(pulumi.CustomResource):
     @pulumi.getter
     def triggers(self) -> pulumi.Output[Optional[Sequence[Any]]]:
         """
-        Any values; when one changes, the restore runs again.
+        Any values; when any of them changes, the server is restored again from `backupId`. Default: none.
         """
         return pulumi.get(self, "triggers")
 
@@ -334,7 +342,7 @@ class ServerRestore(pulumi.CustomResource):
     @pulumi.getter(name="waitForCompletion")
     def wait_for_completion(self) -> pulumi.Output[Optional[_builtins.bool]]:
         """
-        Wait until the server is active again. Default true.
+        Wait until the server is `active` again before `pulumi up` goes on. Default true.
         """
         return pulumi.get(self, "wait_for_completion")
 

@@ -11,12 +11,12 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
-// The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+// The API token of the resources and functions of this provider, unless they set their own; kept as a secret (`pulumi config set --secret vps:apiToken …`). Default: the environment variable `VPS_API_TOKEN`.
 func GetApiToken(ctx *pulumi.Context) string {
 	return config.Get(ctx, "vps:apiToken")
 }
 
-// The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+// The API base URL of the resources and functions of this provider, unless they set their own. Default: the environment variable `VPS_API_URL`, then `https://admin.vps.org/api/v1`.
 func GetApiUrl(ctx *pulumi.Context) string {
 	return config.Get(ctx, "vps:apiUrl")
 }

@@ -23,14 +23,14 @@ class _ExportableConfig(types.ModuleType):
     @_builtins.property
     def api_token(self) -> Optional[str]:
         """
-        The API token for this resource. Default: the provider's apiToken (vps:apiToken), then VPS_API_TOKEN.
+        The API token of the resources and functions of this provider, unless they set their own; kept as a secret (`pulumi config set --secret vps:apiToken …`). Default: the environment variable `VPS_API_TOKEN`.
         """
         return __config__.get('apiToken')
 
     @_builtins.property
     def api_url(self) -> Optional[str]:
         """
-        The API base URL for this resource. Default: the provider's apiUrl (vps:apiUrl), then VPS_API_URL, then https://admin.vps.org/api/v1.
+        The API base URL of the resources and functions of this provider, unless they set their own. Default: the environment variable `VPS_API_URL`, then `https://admin.vps.org/api/v1`.
         """
         return __config__.get('apiUrl')
 
