@@ -120,20 +120,25 @@ const PROGRAM_COMMANDS = new Set(["up", "preview"]);
 function programFingerprint(projectDir: string, ownPackage: string | undefined): string {
   const hash = createHash("sha256");
   if (ownPackage) hash.update(`own package ${ownPackage}\0`);
-  const files = fs
-    .readdirSync(projectDir, { recursive: true, encoding: "utf8" })
-    .filter(
-      (file) =>
-        !file.split(path.sep).includes("node_modules") && !/^Pulumi\.[^/]+\.yaml$/.test(file),
-    )
-    .sort();
-  for (const file of files) {
-    const full = path.join(projectDir, file);
-    if (!fs.statSync(full).isFile()) continue;
-    hash.update(`${file}\0`);
-    hash.update(fs.readFileSync(full));
-    hash.update("\0");
-  }
+  // A walk of its own: node_modules is a link to the repository's, which a recursive readdir
+  // follows (a million entries, minutes).
+  const walk = (dir: string, relative: string): void => {
+    const entries = fs.readdirSync(dir, { withFileTypes: true });
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const name = relative ? `${relative}/${entry.name}` : entry.name;
+      if (entry.name === "node_modules") continue;
+      // The stack config (Pulumi.<stack>.yaml) changes between runs and is not compiled.
+      if (!relative && /^Pulumi\..+\.yaml$/.test(entry.name)) continue;
+      if (entry.isDirectory()) walk(path.join(dir, entry.name), name);
+      else if (entry.isFile()) {
+        hash.update(`${name}\0`);
+        hash.update(fs.readFileSync(path.join(dir, entry.name)));
+        hash.update("\0");
+      }
+    }
+  };
+  walk(projectDir, "");
   return hash.digest("hex");
 }
 
