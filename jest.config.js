@@ -4,11 +4,16 @@
 // Time budgets guard against hangs and never check speed. Unit tests do no I/O and keep
 // jest's 5 s default; integration and e2e tests do real work (servers, processes, the engine)
 // and get budgets that fit a loaded 2-core machine, set in tests/support/*-budget.ts.
+// The e2e tier runs two files at a time (`--maxWorkers=2` in package.json and
+// scripts/test-all.mjs: jest's worker count is global, not per project), so every e2e file
+// must be parallel-safe: docs/testing.md, "Writing an e2e test".
 const transform = { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] };
 const common = { testEnvironment: "node", transform, moduleFileExtensions: ["ts", "js", "json"] };
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Known-long files first (the e2e tier runs two files at a time: `npm run test:e2e`).
+  testSequencer: "<rootDir>/tests/support/long-first-sequencer.cjs",
   projects: [
     { ...common, displayName: "unit", testMatch: ["<rootDir>/tests/unit/**/*.test.ts"] },
     {

@@ -17,6 +17,7 @@ import path from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import engine from "../tools/pulumi-engine/engine.cjs";
 import { runStep } from "./run-step.mjs";
+import { reportTimes, slowestSummary } from "./suite-times.mjs";
 
 const root = engine.REPO_ROOT;
 const started = Date.now();
@@ -24,12 +25,16 @@ const MINUTE = 60_000;
 
 /** Every step that ran, with its time: "typecheck 9.1 s". */
 const timings = [];
+/** Every jest tier's files and tests with their times, for the slowest lists at the end. */
+const times = { files: [], tests: [] };
 /** What failed, one line each (a step, a test, or a jest tier), printed above the closing line. */
 const failures = [];
 let passed = 0;
 let skipped = 0;
 
 const node = process.execPath;
+/** e2e files run at once: each is parallel-safe (docs/testing.md, "Writing an e2e test"). */
+const E2E_WORKERS = 2;
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
 const seconds = (ms) => (ms / 1000).toFixed(1);
 
@@ -85,6 +90,9 @@ async function jest(name, args, { limitMs, nodeBinary = node }) {
   if (fs.existsSync(report)) {
     const results = JSON.parse(fs.readFileSync(report, "utf8"));
     failedLines = failedTests(results, name);
+    const { files, tests } = reportTimes(results, name);
+    times.files.push(...files);
+    times.tests.push(...tests);
     passed += results.numPassedTests;
     skipped += results.numPendingTests + results.numTodoTests;
     failures.push(...failedLines);
@@ -147,14 +155,17 @@ ok =
   }));
 
 if (ok) {
-  // Unit and integration tests in jest's workers; the engine tests one at a time, since each
-  // drives a real CLI, language host and provider process.
+  // Unit and integration tests in jest's workers; the engine tests two files at a time (each
+  // file drives a real CLI, language host and provider process, and mostly waits on them; the
+  // longest starts first: tests/support/long-first-sequencer.cjs).
   ok =
     (await jest("unit+integration", ["--selectProjects", "unit", "integration"], {
       limitMs: 20 * MINUTE,
     })) && ok;
   ok =
-    (await jest("e2e", ["--selectProjects", "e2e", "--runInBand"], { limitMs: 40 * MINUTE })) && ok;
+    (await jest("e2e", ["--selectProjects", "e2e", `--maxWorkers=${E2E_WORKERS}`], {
+      limitMs: 40 * MINUTE,
+    })) && ok;
   const node22 = await ensureNode22();
   if (node22) {
     ok =
@@ -185,9 +196,11 @@ if (ok) {
   notRun.push("bench (quick)");
 }
 
+// Where the time went, on every run: each step, then the slowest test files and tests.
 process.stdout.write(
   `\nTimings: ${timings.join(", ")}; ` + `total ${((Date.now() - started) / 1000).toFixed(0)} s.\n`,
 );
+process.stdout.write(slowestSummary(times));
 if (notRun.length > 0)
   process.stdout.write(`Not run, after an earlier failure: ${notRun.join(", ")}.\n`);
 if (failures.length > 0) {

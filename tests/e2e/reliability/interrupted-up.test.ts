@@ -162,6 +162,11 @@ describe("reliability 2: pulumi up killed during create and wait", () => {
       secretConfig: { "vps:apiToken": emulator.demoToken },
     });
 
+    // The program is type-checked once, here, so that the warm-up runs as every killed run
+    // does (transpile-only: tests/support/e2e-budget.ts) and its timings are theirs.
+    const preview = await stack.preview();
+    if (preview.code !== 0) throw new Error(`preview failed:\n${preview.output}`);
+
     // Warm-up, not killed: the typical time until the engine starts creating, and of a run.
     let creatingSeenAtMs: number | undefined;
     let output = "";
