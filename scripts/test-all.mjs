@@ -164,7 +164,7 @@ if (ok) {
     })) && ok;
   ok =
     (await jest("e2e", ["--selectProjects", "e2e", `--maxWorkers=${E2E_WORKERS}`], {
-      limitMs: 40 * MINUTE,
+      limitMs: 70 * MINUTE,
     })) && ok;
   const node22 = await ensureNode22();
   if (node22) {
