@@ -165,7 +165,7 @@ describe("pulumi-resource-vps from a TypeScript program: accounts and tokens", (
     // A new stack: the second backup's serverId waits on the first one's backupId.
     const fresh = await stack.preview();
     expectSuccess("pulumi preview (new stack)", fresh);
-    expect(fresh.output).toMatch(/2 to create/);
+    expect(fresh.output).toMatch(/\+ 3 to create/);
     expect(mutatingCalls(requestLog)).toEqual([]);
 
     expectSuccess("pulumi up", await stack.up());
