@@ -17,7 +17,8 @@ import {
 
 jest.setTimeout(420_000);
 
-const DEBUG_FLAGS = ["-v=9", "--logflow"];
+// `--debug` shows what the plugins print on stderr, which the engine otherwise keeps back.
+const DEBUG_FLAGS = ["-v=9", "--logflow", "--debug"];
 
 /** Every regular file under `dir` (symlinks, such as the linked node_modules, are skipped). */
 function filesUnder(dir: string): string[] {
