@@ -16,6 +16,12 @@ const KNOWN_LONG = {
   // Measured two at a time at load average 13-25 (docs/testing.md, "Suite time").
   "tests/e2e/server-backup.test.ts": 1278,
   "tests/e2e/reliability/interrupted-up.test.ts": 1177,
+  // Measured alone at load average 13-23. The Go program's first compile (a cold Go build
+  // cache) takes most of its time, so it starts early rather than last.
+  "tests/e2e/native/go-program.test.ts": 700,
+  "tests/e2e/native/rotation.test.ts": 480,
+  "tests/e2e/upgrade/upgrade.test.ts": 255,
+  "tests/e2e/native/plugin-tarball.test.ts": 248,
 };
 
 const estimate = (test) =>
