@@ -53,6 +53,16 @@ function rotateToken(emulator: RunningEmulator, current: string, next: string): 
   account.token = next;
 }
 
+/**
+ * Copies the data file of a running emulator. It is a SQLite database in WAL mode: the latest
+ * writes sit in `<file>-wal` until a checkpoint, so a copy takes that file too (nothing writes
+ * while the test copies).
+ */
+function copyLiveDataFile(from: string, to: string): void {
+  fs.copyFileSync(from, to);
+  if (fs.existsSync(`${from}-wal`)) fs.copyFileSync(`${from}-wal`, `${to}-wal`);
+}
+
 describe.each(PROVIDERS)("credentials of the $provider provider", ({ example, backupIdOutput }) => {
   const emulators: RunningEmulator[] = [];
   let stack: PulumiStack | undefined;
@@ -126,7 +136,7 @@ describe.each(PROVIDERS)("credentials of the $provider provider", ({ example, ba
 
     // The platform moves: the new address serves the same data.
     const newDataFile = path.join(dataDir, "new.json");
-    fs.copyFileSync(oldDataFile, newDataFile);
+    copyLiveDataFile(oldDataFile, newDataFile);
     const newApi = await emulator(newDataFile);
     expect(backupIds(newApi)).toContain(backupId);
     await current.setConfig("vps:apiUrl", newApi.url);
