@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { startEmulator, type RunningEmulator, type SeedDocument } from "../../emulator";
 import { VpsClient } from "../../sdk";
 import { PulumiStack, type StateResource } from "../../tools/pulumi-engine/stack";
+import { manualBackupIds } from "../support/emulator";
 
 jest.setTimeout(240_000);
 
@@ -35,17 +36,6 @@ export const backupId = backup.backupId;
 export const status = backup.status;
 export const sizeMb = backup.sizeMb;
 `;
-
-/** Manual backup ids per server, as the emulator holds them now. */
-function manualBackupIds(emulator: RunningEmulator): number[] {
-  return emulator.state
-    .inventory()
-    .accounts.flatMap((account) => account.servers)
-    .flatMap((server) => server.backups)
-    .filter((backup) => backup.backup_type === "manual")
-    .map((backup) => backup.id)
-    .sort((a, b) => a - b);
-}
 
 function backupIdsInState(resources: StateResource[]): number[] {
   return resources

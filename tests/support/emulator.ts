@@ -48,6 +48,17 @@ export function freshAccount(
   return { accountId: created.account.id, token: created.account.token, serverId, serverIds };
 }
 
+/** Manual backup ids, as the emulator holds them now. */
+export function manualBackupIds(emulator: RunningEmulator): number[] {
+  return emulator.state
+    .inventory()
+    .accounts.flatMap((account) => account.servers)
+    .flatMap((server) => server.backups)
+    .filter((backup) => backup.backup_type === "manual")
+    .map((backup) => backup.id)
+    .sort((a, b) => a - b);
+}
+
 /**
  * Every backup of an account as the emulator holds it now (the ground truth), read from its
  * model directly: the whole inventory renders every account, which grows with each test.

@@ -60,7 +60,4 @@ export async function nativeNodeStack(options: {
   return stack;
 }
 
-/** Throws with the run's whole output unless it succeeded. */
-export function expectSuccess(what: string, result: { code: number | null; output: string }): void {
-  if (result.code !== 0) throw new Error(`${what} exited ${result.code}:\n${result.output}`);
-}
+export { expectSuccess } from "./pulumi-run";

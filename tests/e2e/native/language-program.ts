@@ -7,24 +7,11 @@
  */
 import { startEmulator, type RunningEmulator } from "../../../emulator";
 import { VpsClient } from "../../../sdk";
-import { PulumiStack, type PulumiResult } from "../../../tools/pulumi-engine/stack";
+import { PulumiStack } from "../../../tools/pulumi-engine/stack";
+import { expectSuccess } from "../../support/pulumi-run";
+import { manualBackupIds } from "../../support/emulator";
 
 const SERVER = 12345;
-
-/** Manual backup ids, as the emulator holds them now. */
-export function manualBackupIds(emulator: RunningEmulator): number[] {
-  return emulator.state
-    .inventory()
-    .accounts.flatMap((account) => account.servers)
-    .flatMap((server) => server.backups)
-    .filter((backup) => backup.backup_type === "manual")
-    .map((backup) => backup.id)
-    .sort((a, b) => a - b);
-}
-
-function mustSucceed(what: string, result: PulumiResult): void {
-  if (result.code !== 0) throw new Error(`${what} failed:\n${result.output}`);
-}
 
 export interface LanguageProgram {
   /** The folder under examples/, or omit it and give `program` (TypeScript). */
@@ -62,7 +49,7 @@ export function describeLanguageProgram(title: string, program: LanguageProgram)
       });
       await program.prepare(stack.projectDir);
 
-      mustSucceed("pulumi up", await stack.up());
+      expectSuccess("pulumi up", await stack.up());
       const outputs = await stack.outputs();
       expect(outputs.status).toBe("completed");
       expect(outputs.sizeMb).toEqual(expect.any(Number));
@@ -81,7 +68,7 @@ export function describeLanguageProgram(title: string, program: LanguageProgram)
         description: "made outside Pulumi",
       });
       await client.waitForBackup(existing.id, { serverId: SERVER });
-      mustSucceed(
+      expectSuccess(
         "pulumi import",
         await stack.run([
           "import",
@@ -105,11 +92,11 @@ export function describeLanguageProgram(title: string, program: LanguageProgram)
 
       // The program's backup deleted out of band: refresh drops it from the state.
       await client.deleteBackup(made);
-      mustSucceed("pulumi refresh", await stack.refresh());
+      expectSuccess("pulumi refresh", await stack.refresh());
       const afterRefresh = await stack.resourcesOfType("ServerBackup");
       expect(afterRefresh.map((resource) => resource.id)).toEqual([String(existing.id)]);
 
-      mustSucceed("pulumi destroy", await stack.destroy());
+      expectSuccess("pulumi destroy", await stack.destroy());
       expect(manualBackupIds(emulator)).toEqual(seeded);
       expect(await stack.resourcesOfType("ServerBackup")).toEqual([]);
     });

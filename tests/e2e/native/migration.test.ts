@@ -10,7 +10,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
 import * as engine from "../../../tools/pulumi-engine/engine.cjs";
-import { PulumiStack, type PulumiResult } from "../../../tools/pulumi-engine/stack";
+import { PulumiStack } from "../../../tools/pulumi-engine/stack";
+import { expectSuccess } from "../../support/pulumi-run";
 
 jest.setTimeout(1_200_000);
 
@@ -34,10 +35,6 @@ function withIds(source: string, ids: Map<string, string>): string {
     if (id === undefined) throw new Error(`the listing printed no backup for ${name}`);
     return `adoptBackupId: ${id}`;
   });
-}
-
-function mustSucceed(what: string, result: PulumiResult): void {
-  if (result.code !== 0) throw new Error(`${what} failed:\n${result.output}`);
 }
 
 /** The emulator's accounts, servers and backups (without the clock, which moves on its own). */
@@ -75,7 +72,7 @@ describe("moving a stack from the dynamic to the native ServerBackup", () => {
       secretConfig: { "vps:apiToken": api.demoToken },
     });
     stack = current;
-    mustSucceed("pulumi up (dynamic)", await current.up());
+    expectSuccess("pulumi up (dynamic)", await current.up());
     const dynamic = await current.resourcesOfType("ServerBackup");
     expect(dynamic.map((r) => r.type)).toEqual([DYNAMIC_TYPE, DYNAMIC_TYPE, DYNAMIC_TYPE]);
 
@@ -105,17 +102,17 @@ describe("moving a stack from the dynamic to the native ServerBackup", () => {
 
     // Step 2: native twins adopt the backups; the dynamic ones are retained on delete.
     current.writeProgram(withIds(fixture("2-both.ts"), ids));
-    mustSucceed("pulumi up (both)", await current.up());
+    expectSuccess("pulumi up (both)", await current.up());
 
     // Step 3: the dynamic declarations go; the next up forgets them without deleting.
     current.writeProgram(withIds(fixture("3-native.ts"), ids));
     const preview = await current.preview();
-    mustSucceed("pulumi preview (native only)", preview);
+    expectSuccess("pulumi preview (native only)", preview);
     expect(preview.output).toMatch(/delete\[retain\]|retain/);
-    mustSucceed("pulumi up (native only)", await current.up());
+    expectSuccess("pulumi up (native only)", await current.up());
 
     // Step 4: nothing left to do.
-    mustSucceed(
+    expectSuccess(
       "pulumi preview --expect-no-changes",
       await current.preview(["--expect-no-changes"]),
     );

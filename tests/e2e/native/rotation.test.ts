@@ -14,7 +14,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
-import { PulumiStack, type PulumiResult } from "../../../tools/pulumi-engine/stack";
+import { PulumiStack } from "../../../tools/pulumi-engine/stack";
+import { expectSuccess } from "../../support/pulumi-run";
 
 jest.setTimeout(1_200_000);
 
@@ -25,10 +26,6 @@ const PROVIDERS = [
   { provider: "dynamic", example: "quickstart", backupIdOutput: "backupId" },
   { provider: "native", example: "yaml-quickstart", backupIdOutput: "backupId" },
 ] as const;
-
-function mustSucceed(what: string, result: PulumiResult): void {
-  if (result.code !== 0) throw new Error(`${what} failed:\n${result.output}`);
-}
 
 /** Every backup id the emulator holds now. */
 function backupIds(emulator: RunningEmulator): number[] {
@@ -94,7 +91,7 @@ describe.each(PROVIDERS)("credentials of the $provider provider", ({ example, ba
       config: { "vps:apiUrl": api.url },
       secretConfig: { "vps:apiToken": api.demoToken },
     });
-    mustSucceed("pulumi up", await stack.up());
+    expectSuccess("pulumi up", await stack.up());
     const backupId = Number((await stack.outputs())[backupIdOutput]);
     expect(backupIds(api)).toContain(backupId);
     return { current: stack, backupId };
@@ -108,12 +105,12 @@ describe.each(PROVIDERS)("credentials of the $provider provider", ({ example, ba
     await current.setConfig("vps:apiToken", NEW_TOKEN, { secret: true });
     api.requests.clear();
 
-    mustSucceed("pulumi refresh --run-program", await current.refresh(["--run-program"]));
+    expectSuccess("pulumi refresh --run-program", await current.refresh(["--run-program"]));
     expect((await current.resourcesOfType("ServerBackup")).map((r) => r.id)).toEqual([
       String(backupId),
     ]);
     // `up` records the new config for later runs, and a new token changes no backup.
-    mustSucceed("pulumi up", await current.up());
+    expectSuccess("pulumi up", await current.up());
     expect(writes(api)).toBe(0);
     expect(backupIds(api)).toContain(backupId);
 
@@ -122,7 +119,7 @@ describe.each(PROVIDERS)("credentials of the $provider provider", ({ example, ba
     expect(exported).not.toContain(api.demoToken);
 
     // After that `up`, a plain destroy (no program run) configures the provider with the new token.
-    mustSucceed("pulumi destroy", await current.destroy());
+    expectSuccess("pulumi destroy", await current.destroy());
     expect(backupIds(api)).not.toContain(backupId);
     expect(api.requests.count({ status: 401 })).toBe(0);
     expect(api.requests.count()).toBeGreaterThan(0);
@@ -142,8 +139,8 @@ describe.each(PROVIDERS)("credentials of the $provider provider", ({ example, ba
     await current.setConfig("vps:apiUrl", newApi.url);
     oldApi.requests.clear();
 
-    mustSucceed("pulumi refresh --run-program", await current.refresh(["--run-program"]));
-    mustSucceed("pulumi destroy --run-program", await current.destroy(["--run-program"]));
+    expectSuccess("pulumi refresh --run-program", await current.refresh(["--run-program"]));
+    expectSuccess("pulumi destroy --run-program", await current.destroy(["--run-program"]));
 
     expect(backupIds(newApi)).not.toContain(backupId);
     expect(newApi.requests.count({ method: "DELETE" })).toBe(1);

@@ -6,21 +6,11 @@
 import { startEmulator, type RunningEmulator } from "../../../emulator";
 import { VpsClient } from "../../../sdk";
 import { PulumiStack } from "../../../tools/pulumi-engine/stack";
+import { manualBackupIds } from "../../support/emulator";
 
 jest.setTimeout(300_000);
 
 const SERVER = 12345;
-
-/** Manual backup ids, as the emulator holds them now. */
-function manualBackupIds(emulator: RunningEmulator): number[] {
-  return emulator.state
-    .inventory()
-    .accounts.flatMap((account) => account.servers)
-    .flatMap((server) => server.backups)
-    .filter((backup) => backup.backup_type === "manual")
-    .map((backup) => backup.id)
-    .sort((a, b) => a - b);
-}
 
 function mutatingRequests(emulator: RunningEmulator): number {
   return (
