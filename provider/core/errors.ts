@@ -1,7 +1,7 @@
 /**
  * Errors of the resources and functions, in the sdk's one hierarchy (`VpsError`).
  */
-import { VpsError } from "../../sdk";
+import { VpsAuthenticationError, VpsError } from "../../sdk";
 
 /**
  * A create or update that failed AFTER the platform object existed (a backup that failed or
@@ -35,4 +35,27 @@ export class BackupMatchError extends VpsError {
   constructor(message: string, details: { matchCount: number }) {
     super(message, details);
   }
+}
+
+/**
+ * What a rejected token means during a refresh or destroy: the engine configures the provider
+ * from the stack config recorded at the last `pulumi up`, so a token rotated (or a URL moved)
+ * since then is not used unless the program runs.
+ */
+export const RECORDED_CREDENTIALS_HINT =
+  "pulumi refresh and pulumi destroy use the provider configuration recorded at the last `pulumi up`: " +
+  "after rotating the token or moving the URL, run one `pulumi up` first, or pass `--run-program`";
+
+/**
+ * Adds {@link RECORDED_CREDENTIALS_HINT} to a 401 of a read or delete (keeping its class and
+ * details) and returns the error, for `throw withRecordedCredentialsHint(error)`.
+ */
+export function withRecordedCredentialsHint(error: unknown): unknown {
+  if (
+    error instanceof VpsAuthenticationError &&
+    !error.message.includes(RECORDED_CREDENTIALS_HINT)
+  ) {
+    error.message = `${error.message}; ${RECORDED_CREDENTIALS_HINT}`;
+  }
+  return error;
 }

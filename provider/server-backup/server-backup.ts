@@ -16,7 +16,7 @@ import {
 } from "../../sdk";
 import { credentialsOf } from "../core/credentials";
 import { parseDuration } from "../core/duration";
-import { ResourceInitializationError } from "../core/errors";
+import { ResourceInitializationError, withRecordedCredentialsHint } from "../core/errors";
 import {
   type InputFailure,
   checkInputs,
@@ -275,10 +275,11 @@ export const serverBackupOperations = {
     const given = pickInputs(ServerBackupInputsSchema, olds);
     const client = context.client(`ServerBackup ${id}`, credentialsOf(given));
     const serverId = typeof given.serverId === "number" ? given.serverId : undefined;
-    const backup = await client.findBackup(
-      backupId,
-      serverId !== undefined ? { serverId } : undefined,
-    );
+    const backup = await client
+      .findBackup(backupId, serverId !== undefined ? { serverId } : undefined)
+      .catch((error: unknown) => {
+        throw withRecordedCredentialsHint(error);
+      });
     return backup ? { ...given, ...observe(backup) } : undefined;
   },
 
@@ -315,7 +316,7 @@ export const serverBackupOperations = {
       await client.deleteBackup(backupId);
     } catch (error) {
       if (error instanceof VpsNotFoundError) return;
-      throw error;
+      throw withRecordedCredentialsHint(error);
     }
   },
 };

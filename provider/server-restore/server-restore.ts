@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { VpsError, VpsNotFoundError } from "../../sdk";
 import { credentialsOf } from "../core/credentials";
 import { parseDuration } from "../core/duration";
-import { ResourceInitializationError } from "../core/errors";
+import { ResourceInitializationError, withRecordedCredentialsHint } from "../core/errors";
 import {
   type InputFailure,
   checkInputs,
@@ -146,7 +146,7 @@ export const serverRestoreOperations = {
       return { ...pickState(olds), ...given, status: server.status };
     } catch (error) {
       if (error instanceof VpsNotFoundError) return undefined;
-      throw error;
+      throw withRecordedCredentialsHint(error);
     }
   },
 

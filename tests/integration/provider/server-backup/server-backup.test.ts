@@ -382,6 +382,24 @@ describe("credentials", () => {
     }
   });
 
+  it("says on a refresh or destroy rejected with 401 that they use the config recorded at the last up", async () => {
+    const { id, outs } = await createBackup({ serverId: fixture.serverIds[1]! });
+    // What the engine passes back after a token rotation without an `up`: the recorded config.
+    await configureStack({ "vps:apiUrl": fixture.emulator.url, "vps:apiToken": "revoked-token" });
+    try {
+      for (const operation of [serverBackup.read(id, outs), serverBackup.delete(id, outs)]) {
+        const error = await rejectionOf(operation);
+        expect(error.name).toBe("VpsAuthenticationError");
+        expect(error.message).toContain("the API token was rejected");
+        expect(error.message).toContain("recorded at the last `pulumi up`");
+        expect(error.message).toContain("--run-program");
+      }
+      expect(emulatedBackup(fixture.emulator, Number(id))?.status).toBe("completed");
+    } finally {
+      await configureStack({ "vps:apiUrl": fixture.emulator.url, "vps:apiToken": fixture.token });
+    }
+  });
+
   it("reads the stack config under the vps namespace whatever the project is called", async () => {
     await configureStack(
       { "vps:apiUrl": fixture.emulator.url, "vps:apiToken": fixture.token },
