@@ -30,6 +30,7 @@ const CANCEL_REASON = "cancelled (the Pulumi engine asked the provider to stop)"
 export class NativeOperations {
   private readonly inFlight = new Set<AbortController>();
   private cancelled = false;
+  private readonly idleListeners: (() => void)[] = [];
 
   /**
    * @param providerCredentials The provider's account (Configure, `vps:` config) when a call runs.
@@ -52,7 +53,14 @@ export class NativeOperations {
       return await operation(this.contextOf(call, controller.signal));
     } finally {
       this.inFlight.delete(controller);
+      if (this.inFlight.size === 0) this.idleListeners.splice(0).forEach((listener) => listener());
     }
+  }
+
+  /** Calls `listener` once no call is running: now, or when the last running one ends. */
+  whenIdle(listener: () => void): void {
+    if (this.inFlight.size === 0) listener();
+    else this.idleListeners.push(listener);
   }
 
   /** Cancel: aborts every call in flight and every later one. */

@@ -77,13 +77,30 @@ export function vpsProvider(operations: NativeOperations): provider.Provider {
 /** Installs the request context and starts serving; prints the port as stdout's first line. */
 export async function serve(args: string[]): Promise<void> {
   installRequestContext();
-  // Ctrl-C in a terminal reaches every process of the run; the engine answers it with Cancel
-  // (and kills the plugin when it is done), so the plugin itself must not die of SIGINT.
-  process.on("SIGINT", () => undefined);
   useCredentials(credentialsFromPulumiConfig());
   onConfigure((input) => useCredentials(credentialsFromConfigure(input)));
   const operations = new NativeOperations(providerCredentials, (urn, message) =>
     logToResource(urn, message, true),
   );
+  process.on("SIGINT", () => stopOnInterrupt(operations));
   await provider.main(vpsProvider(operations), args);
+}
+
+/**
+ * How long the plugin stays up after the last call a SIGINT cancelled, so that the call's
+ * answer (the backup's id, for the state) is written to the engine before the process ends.
+ */
+const ANSWER_GRACE_MS = 2_000;
+
+/**
+ * SIGINT: the engine sends it when it is done with the plugin (and kills it 5 s later), and a
+ * CI runner cancelling a job sends it to every process of the run. Either way the plugin stops
+ * its waits as Cancel does, so that each create is answered with its backup's id and recorded,
+ * then exits: at once when no call is running (the engine's normal end), else once the
+ * cancelled calls have answered.
+ */
+function stopOnInterrupt(operations: NativeOperations): void {
+  operations.cancel();
+  if (operations.inFlightCount() === 0) process.exit(0);
+  operations.whenIdle(() => setTimeout(() => process.exit(0), ANSWER_GRACE_MS).unref());
 }

@@ -96,12 +96,13 @@ describe("pulumi-resource-vps: customTimeouts and Cancel", () => {
     expect((await current.destroy()).code).toBe(0);
   });
 
-  it("Ctrl-C (SIGINT to the CLI) cancels the wait at once; the backup is recorded, not orphaned", async () => {
-    const current = await yamlStack("");
+  /** Starts `pulumi up` and resolves once the backup was accepted and the provider polls it. */
+  async function upUntilWaiting(current: PulumiStack): Promise<RunningPulumi> {
     let output = "";
-    run = current.spawn(["up", "--yes", "--non-interactive", "--skip-preview"], {
+    const started = current.spawn(["up", "--yes", "--non-interactive", "--skip-preview"], {
       onOutput: (chunk) => (output += chunk),
     });
+    run = started;
     // Wait for the event: the backup was accepted and the provider polls it.
     const deadline = Date.now() + 120_000;
     while (backupPosts(emulator) === 0 || emulator.requests.count({ method: "GET" }) === 0) {
@@ -109,8 +110,34 @@ describe("pulumi-resource-vps: customTimeouts and Cancel", () => {
         throw new Error(`the create never started:\n${output}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    process.kill(run.pid, "SIGINT");
-    const result = await run.exited;
+    return started;
+  }
+
+  it("SIGINT to every process of the run (a cancelled CI job): the plugin answers with the backup, which is recorded; the next up makes no new one", async () => {
+    const current = await yamlStack("");
+    const started = await upUntilWaiting(current);
+    // The CLI, the YAML host and the plugin at the least.
+    expect(started.signalSession("SIGINT")).toBeGreaterThanOrEqual(3);
+    const result = await started.exited;
+    run = undefined;
+    expect(result.code).not.toBe(0);
+    const recorded = await recordedBackup(current);
+    const posted = emulator.requests.count({ method: "POST", route: "/backups/", status: 201 });
+    expect(posted).toBe(1);
+    expect(recorded?.outputs?.status).toBe("in_progress");
+
+    emulator.state.finishBackup(Number(recorded?.id), "completed");
+    const again = await current.up();
+    if (again.code !== 0) throw new Error(`the second up failed:\n${again.output}`);
+    expect(backupPosts(emulator)).toBe(1);
+    expect((await current.outputs()).backupId).toBe(Number(recorded?.id));
+  });
+
+  it("Ctrl-C (SIGINT to the CLI) cancels the wait at once; the backup is recorded, not orphaned", async () => {
+    const current = await yamlStack("");
+    const started = await upUntilWaiting(current);
+    process.kill(started.pid, "SIGINT");
+    const result = await started.exited;
     run = undefined;
     expect(result.code).not.toBe(0);
     // The run ended because the wait was cancelled, not because the backup finished: the
