@@ -60,6 +60,13 @@ export class RateLimitGate {
   /** Requests waiting for a place, oldest first. */
   private readonly queue: QueuedRequest[] = [];
   private cancelPump: (() => void) | undefined;
+  /** Whether requests wait for the quota at all (off only for benchmarks' baselines). */
+  private readonly pacing: boolean;
+
+  /** `pacing: false` admits every request at once (429s are then only retried, never avoided). */
+  constructor(options: { pacing?: boolean } = {}) {
+    this.pacing = options.pacing ?? true;
+  }
 
   /**
    * Records the rate-limit headers of a response (lowercase names), before {@link release}.
@@ -86,6 +93,7 @@ export class RateLimitGate {
 
   /** Makes requests wait until `resumeAtMs` (epoch milliseconds); an earlier time never shortens a pause. */
   pauseUntil(resumeAtMs: number): void {
+    if (!this.pacing) return;
     this.pausedUntilMs = Math.max(this.pausedUntilMs, resumeAtMs);
     this.pump();
   }
@@ -95,6 +103,7 @@ export class RateLimitGate {
    * 429's pause, or for the quota's reset when none is left (0 when it may go now).
    */
   delayMs(nowMs: number = Date.now()): number {
+    if (!this.pacing) return 0;
     const pausedMs = this.pausedUntilMs - nowMs;
     const quotaMs =
       this.tokens !== null && this.tokens < 1 && Number.isFinite(this.resetAtMs)
@@ -115,6 +124,10 @@ export class RateLimitGate {
     timeoutError: () => Error;
     abortError: () => Error;
   }): Promise<void> {
+    if (!this.pacing) {
+      this.inFlight += 1;
+      return Promise.resolve();
+    }
     if (this.queue.length === 0 && this.admitNow(Date.now()) === 0) return Promise.resolve();
     options.onQueued?.();
     return new Promise<void>((resolve, reject) => {
