@@ -35,6 +35,12 @@ interface QueuedRequest {
 }
 
 /**
+ * How long the quota counts as shared with other clients after the last sign of it (a 429, or
+ * an answer reporting less than this client alone could have spent).
+ */
+const SHARED_QUOTA_MEMORY_MS = 60_000;
+
+/**
  * Paces every request of one client by what the platform says of its rate limit, so that many
  * concurrent callers (a stack's backups, in one provider process) wait in line on our side
  * instead of burning 429s and their retry budgets.
@@ -44,6 +50,15 @@ interface QueuedRequest {
  * back to `Limit`. A 429's `Retry-After` holds everyone until then, after which one request
  * goes first to learn the new state. Requests wait first come, first served, so a caller is
  * never overtaken for ever. A platform that sends no such headers is never slowed.
+ *
+ * The quota belongs to the account, not to this client: other processes with the same token
+ * (ten pipelines deploying at once) spend from it too, and only the platform's answers see
+ * all of them. Once there is a sign of that (a 429, or an answer reporting less than this
+ * client alone could have spent), the client no longer bursts what the last answer reported:
+ * it spreads it over the reset window (one request every `Reset ÷ (Remaining + 1)`), so each
+ * fresh answer, lowered by the others' spending, slows it down before the quota runs out; and
+ * at the reset it sends one probe instead of a whole `Limit`. Every client doing so shares the
+ * quota without talking to the others.
  */
 export class RateLimitGate {
   /** Until when a 429's `Retry-After` holds every request (epoch ms). */
@@ -55,6 +70,12 @@ export class RateLimitGate {
   /** What comes back then: the whole `Limit`, or one probe after a refusal. */
   private tokensAtReset = 1;
   private inFlight = 0;
+  /** Until when the quota counts as shared with other clients (epoch ms); see the class doc. */
+  private sharedUntilMs = 0;
+  /** In a shared quota, the least time between two requests (from the latest answer). */
+  private spacingMs = 0;
+  /** When the last request was admitted (epoch ms). */
+  private lastAdmittedAtMs = Number.NEGATIVE_INFINITY;
   /** Whether any answer came back yet: until then nothing is known of the limit. */
   private answered = false;
   /** Requests waiting for a place, oldest first. */
@@ -84,9 +105,18 @@ export class RateLimitGate {
       const resetMs = parseRateLimitResetMs(headers["ratelimit-reset"], nowMs);
       // This response's own request is still counted in flight; the others will spend from
       // what the platform just reported.
-      this.tokens = remaining - Math.max(0, this.inFlight - 1);
+      const tokens = remaining - Math.max(0, this.inFlight - 1);
+      // Alone, this client's estimate can only be too low (the quota refills, answers arrive
+      // out of order); an answer lower than it means someone else spends from the quota.
+      if (refused || (this.tokens !== null && tokens < this.tokens - 1)) {
+        this.sharedUntilMs = nowMs + SHARED_QUOTA_MEMORY_MS;
+      }
+      this.tokens = tokens;
       this.resetAtMs = nowMs + (resetMs ?? 1_000);
-      this.tokensAtReset = refused ? 1 : Math.max(1, limit ?? remaining);
+      this.spacingMs = (resetMs ?? 1_000) / (Math.max(0, tokens) + 1);
+      this.tokensAtReset = refused || this.isShared(nowMs) ? 1 : Math.max(1, limit ?? remaining);
+    } else if (refused) {
+      this.sharedUntilMs = nowMs + SHARED_QUOTA_MEMORY_MS;
     }
     this.pump();
   }
@@ -166,6 +196,11 @@ export class RateLimitGate {
     this.pump();
   }
 
+  /** Whether other clients are known to spend from the same quota (see the class doc). */
+  private isShared(nowMs: number): boolean {
+    return nowMs < this.sharedUntilMs;
+  }
+
   /** Admits queued requests, oldest first, while the quota allows; else wakes up later. */
   private pump(): void {
     this.cancelPump?.();
@@ -199,9 +234,14 @@ export class RateLimitGate {
         // flight, this request goes alone to learn the quota's state.
         if (this.inFlight > 0) return 100;
       } else {
+        // In a shared quota, what remains is spread over the reset window, not burst.
+        const spacedUntilMs = this.lastAdmittedAtMs + this.spacingMs;
+        if (this.isShared(nowMs) && nowMs < spacedUntilMs)
+          return Math.max(1, spacedUntilMs - nowMs);
         this.tokens -= 1;
       }
     }
+    this.lastAdmittedAtMs = nowMs;
     this.inFlight += 1;
     return 0;
   }
