@@ -263,12 +263,16 @@ async function runVariant(shape: FleetShape, variant: FleetVariant): Promise<Fle
   }
 }
 
-/** Runs benchmark 2. */
-export async function runFleet(options: {
+/** What run.ts gives a benchmark that drives the engine. */
+export interface EngineBenchmarkOptions {
   quick: boolean;
   log: (line: string) => void;
+  /** The engine's version, found by the first benchmark that needs it. */
   engineVersion: { value: string | null };
-}): Promise<BenchmarkResult> {
+}
+
+/** Runs benchmark 2. */
+export async function runFleet(options: EngineBenchmarkOptions): Promise<BenchmarkResult> {
   options.engineVersion.value ??= await engineVersion();
   const servers = options.quick ? 4 : 20;
   const perServer = 10;

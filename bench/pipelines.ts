@@ -20,6 +20,7 @@ import {
   FLEET_RATE_LIMIT,
   FLEET_REQUEST_GOAL_RATIO,
   FLEET_WALL_TIME_GOAL_RATIO,
+  type EngineBenchmarkOptions,
   type FleetEmulatorOptions,
   createFleetStack,
   distinctErrorLines,
@@ -214,11 +215,7 @@ async function runVariant(shape: PipelinesShape, variant: PipelinesVariant): Pro
 }
 
 /** Runs benchmark 7. */
-export async function runPipelines(options: {
-  quick: boolean;
-  log: (line: string) => void;
-  engineVersion: { value: string | null };
-}): Promise<BenchmarkResult> {
+export async function runPipelines(options: EngineBenchmarkOptions): Promise<BenchmarkResult> {
   options.engineVersion.value ??= await engineVersion();
   const shape: PipelinesShape = options.quick
     ? { processes: 3, serversPerStack: 2, perServer: 2, log: options.log }

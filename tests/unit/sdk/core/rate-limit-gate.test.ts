@@ -3,19 +3,24 @@ import { DAY_MS, FakeTransport, fakeClient, json, page, text, track } from "../f
 
 const serverBody = { id: 7, name: "web-7", status: "active", disk_gb: 40 };
 
+/** A platform whose first answer reports no quota left until 4 s later, then answers freely. */
+function exhaustedThenOpen(): FakeTransport {
+  const exhausted = {
+    "ratelimit-limit": "10",
+    "ratelimit-remaining": "0",
+    "ratelimit-reset": "4",
+  };
+  return new FakeTransport()
+    .enqueue(json(200, serverBody, exhausted))
+    .onRequest(() => json(200, serverBody));
+}
+
 describe("the rate-limit gate shared by every caller of one client", () => {
   afterEach(() => jest.useRealTimers());
 
   test("RateLimit-Remaining: 0 makes later requests wait for RateLimit-Reset instead of earning a 429", async () => {
     jest.useFakeTimers();
-    const exhausted = {
-      "ratelimit-limit": "10",
-      "ratelimit-remaining": "0",
-      "ratelimit-reset": "4",
-    };
-    const fake = new FakeTransport()
-      .enqueue(json(200, serverBody, exhausted))
-      .onRequest(() => json(200, serverBody));
+    const fake = exhaustedThenOpen();
     const client = fakeClient(fake, { deadlineMs: 60_000, timeoutMs: 30_000 });
     await client.getServer(7);
     const later = [client.getServer(7), client.listBackups(), client.deleteBackup(9)];
@@ -148,14 +153,7 @@ describe("the rate-limit gate shared by every caller of one client", () => {
 
   test("with pacing off (benchmarks' baselines) every request goes at once, whatever the quota says", async () => {
     jest.useFakeTimers();
-    const exhausted = {
-      "ratelimit-limit": "10",
-      "ratelimit-remaining": "0",
-      "ratelimit-reset": "4",
-    };
-    const fake = new FakeTransport()
-      .enqueue(json(200, serverBody, exhausted))
-      .onRequest(() => json(200, serverBody));
+    const fake = exhaustedThenOpen();
     const client = fakeClient(fake, {
       deadlineMs: 60_000,
       timeoutMs: 30_000,
