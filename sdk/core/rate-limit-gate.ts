@@ -67,7 +67,7 @@ export class RateLimitGate {
   private tokens: number | null = null;
   /** When the quota comes back (epoch ms). */
   private resetAtMs = 0;
-  /** What comes back then: the whole `Limit`, or one probe after a refusal. */
+  /** What comes back then: the whole `Limit`, or one probe after a refusal or in a shared quota. */
   private tokensAtReset = 1;
   private inFlight = 0;
   /** Until when the quota counts as shared with other clients (epoch ms); see the class doc. */
