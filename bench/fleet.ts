@@ -29,11 +29,12 @@ export const FLEET_WALL_TIME_GOAL_RATIO = 1.3;
 export const FLEET_REQUEST_GOAL_RATIO = 2;
 
 /** Backups take 2 s + 50 ms per GB (the emulator's default); disks from 40 to 160 GB: 4 to 10 s. */
-function diskGbOf(index: number, servers: number): number {
+export function diskGbOf(index: number, servers: number): number {
   return servers === 1 ? 160 : Math.round(40 + (120 * index) / (servers - 1));
 }
 
-const FLEET_PROGRAM = `
+/** The fleet program: `backupsPerServer` ServerBackups on each of the config's `serverIds`. */
+export const FLEET_PROGRAM = `
 import * as pulumi from "@pulumi/pulumi";
 import * as vps from "pulumi-vps-backups";
 
@@ -103,30 +104,58 @@ interface FleetShape {
   log: (line: string) => void;
 }
 
-/** A fresh emulator (rate-limited unless told otherwise) and a fleet stack pointing at it. */
-async function fleetStack(
-  shape: FleetShape,
-  emulatorOptions: { rateLimited: boolean; timeScale: number },
-): Promise<{ emulator: RunningEmulator; stack: PulumiStack | undefined; serverIds: number[] }> {
+/** Emulator settings of a fleet run: the rate limit, and how fast backups complete. */
+export interface FleetEmulatorOptions {
+  rateLimited: boolean;
+  timeScale: number;
+}
+
+/**
+ * A fresh emulator with one account (one token) owning `servers` servers, disks from 40 to
+ * 160 GB, rate-limited to {@link FLEET_RATE_LIMIT} unless told otherwise.
+ */
+export async function startFleetEmulator(
+  servers: number,
+  emulatorOptions: FleetEmulatorOptions,
+): Promise<{ emulator: RunningEmulator; token: string; serverIds: number[] }> {
   const token = benchToken();
   const firstServerId = 70_000 + Math.floor(Math.random() * 1000) * 100;
-  const serverIds = Array.from({ length: shape.servers }, (_, index) => firstServerId + index);
+  const serverIds = Array.from({ length: servers }, (_, index) => firstServerId + index);
   const emulator = await startEmulator({
-    seed: seedWithServers(token, serverIds, (index) => diskGbOf(index, shape.servers)),
+    seed: seedWithServers(token, serverIds, (index) => diskGbOf(index, servers)),
     autoBackupIntervalMs: 0,
     timeScale: emulatorOptions.timeScale,
     faults: emulatorOptions.rateLimited ? { rateLimit: { ...FLEET_RATE_LIMIT } } : {},
   });
+  return { emulator, token, serverIds };
+}
+
+/** A stack of {@link FLEET_PROGRAM} declaring `perServer` backups on each of `serverIds`. */
+export function createFleetStack(
+  emulator: RunningEmulator,
+  token: string,
+  serverIds: readonly number[],
+  perServer: number,
+): Promise<PulumiStack> {
+  return createStack({
+    program: FLEET_PROGRAM,
+    config: {
+      "vps:apiUrl": emulator.url,
+      serverIds: JSON.stringify(serverIds),
+      backupsPerServer: String(perServer),
+    },
+    secretConfig: { "vps:apiToken": token },
+  });
+}
+
+/** A fresh emulator (rate-limited unless told otherwise) and a fleet stack pointing at it. */
+async function fleetStack(
+  shape: FleetShape,
+  emulatorOptions: FleetEmulatorOptions,
+): Promise<{ emulator: RunningEmulator; stack: PulumiStack | undefined; serverIds: number[] }> {
+  const { emulator, token, serverIds } = await startFleetEmulator(shape.servers, emulatorOptions);
   try {
-    const stack = await createStack({
-      program: FLEET_PROGRAM,
-      config: {
-        "vps:apiUrl": emulator.url,
-        serverIds: JSON.stringify(serverIds),
-        backupsPerServer: String(shape.perServer),
-      },
-      secretConfig: { "vps:apiToken": token },
-    });
+    const stack = await createFleetStack(emulator, token, serverIds, shape.perServer);
     return { emulator, stack, serverIds };
   } catch (error) {
     await emulator.stop();
@@ -134,7 +163,8 @@ async function fleetStack(
   }
 }
 
-function parallelArguments(parallel: number | null): string[] {
+/** `--parallel <n>`, or nothing for the engine's default. */
+export function parallelArguments(parallel: number | null): string[] {
   return parallel === null ? [] : ["--parallel", String(parallel)];
 }
 
@@ -161,6 +191,24 @@ async function measureEmptyUpdate(
     await disposeStack(stack);
     await emulator.stop();
   }
+}
+
+/** The engine's distinct error lines in `output`, at most ten: one per kind of error. */
+export function distinctErrorLines(output: string): string[] {
+  return [
+    ...new Set(
+      output
+        .split("\n")
+        .filter((line) => /error:/i.test(line))
+        // One line per kind of error: the resource names and server ids vary.
+        .map((line) =>
+          line
+            .replace(/^.*?error: /, "error: ")
+            .replace(/\d+/g, "N")
+            .trim(),
+        ),
+    ),
+  ].slice(0, 10);
 }
 
 async function runVariant(shape: FleetShape, variant: FleetVariant): Promise<FleetRun> {
@@ -201,20 +249,7 @@ async function runVariant(shape: FleetShape, variant: FleetVariant): Promise<Fle
         Math.max(...snapshot.servers.map((server) => emulator.state.backupDurationMs(server))) /
         1000,
       pollStreamRequests: pollStreamRequests(emulator, serverIds),
-      errors: [
-        ...new Set(
-          up.result.output
-            .split("\n")
-            .filter((line) => /error:/i.test(line))
-            // One line per kind of error: the resource names and server ids vary.
-            .map((line) =>
-              line
-                .replace(/^.*?error: /, "error: ")
-                .replace(/\d+/g, "N")
-                .trim(),
-            ),
-        ),
-      ].slice(0, 10),
+      errors: distinctErrorLines(up.result.output),
     };
     if (up.result.code !== 0) {
       shape.log(
@@ -228,12 +263,16 @@ async function runVariant(shape: FleetShape, variant: FleetVariant): Promise<Fle
   }
 }
 
-/** Runs benchmark 2. */
-export async function runFleet(options: {
+/** What run.ts gives a benchmark that drives the engine. */
+export interface EngineBenchmarkOptions {
   quick: boolean;
   log: (line: string) => void;
+  /** The engine's version, found by the first benchmark that needs it. */
   engineVersion: { value: string | null };
-}): Promise<BenchmarkResult> {
+}
+
+/** Runs benchmark 2. */
+export async function runFleet(options: EngineBenchmarkOptions): Promise<BenchmarkResult> {
   options.engineVersion.value ??= await engineVersion();
   const servers = options.quick ? 4 : 20;
   const perServer = 10;

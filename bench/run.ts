@@ -25,6 +25,7 @@ export const BENCHMARK_IDS = [
   "listing",
   "engine-overhead",
   "emulator-scale",
+  "pipelines",
 ] as const;
 type BenchmarkId = (typeof BENCHMARK_IDS)[number];
 
@@ -100,6 +101,8 @@ async function runOne(
       return (await import("./engine-overhead")).runEngineOverhead({ ...options, engineVersion });
     case "emulator-scale":
       return (await import("./emulator-scale")).runEmulatorScale(options);
+    case "pipelines":
+      return (await import("./pipelines")).runPipelines({ ...options, engineVersion });
   }
 }
 

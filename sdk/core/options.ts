@@ -50,6 +50,11 @@ export interface VpsClientOptions {
   allowInsecureHttp?: boolean;
   /** Waits on the same server share one list request per tick. Default true. */
   coalescePolls?: boolean;
+  /**
+   * Requests wait in line for the quota the platform's `RateLimit-*` headers report. Default
+   * true. Off only for benchmarks' baselines: 429s are then still retried after `Retry-After`.
+   */
+  paceRateLimit?: boolean;
   /** Delay before the next status poll given the time waited so far, both in milliseconds. Default {@link defaultPollSchedule}. */
   pollSchedule?: PollSchedule;
   /** `page_size` sent with list requests (1–500). Default: not sent (the platform's default, 50). */
@@ -77,6 +82,7 @@ export interface ResolvedClientOptions {
   readonly retryBaseDelayMs: number;
   readonly retryMaxDelayMs: number;
   readonly coalescePolls: boolean;
+  readonly paceRateLimit: boolean;
   readonly pollSchedule: PollSchedule;
   readonly pageSize: number | undefined;
   readonly userAgent: string;
@@ -156,6 +162,7 @@ export function resolveClientOptions(options: VpsClientOptions): ResolvedClientO
     pageSize,
     pollSchedule: options.pollSchedule ?? defaultPollSchedule,
     coalescePolls: options.coalescePolls ?? true,
+    paceRateLimit: options.paceRateLimit ?? true,
     userAgent,
     logger: options.logger,
     transport: options.transport ?? createAxiosTransport(),

@@ -35,6 +35,12 @@ interface QueuedRequest {
 }
 
 /**
+ * How long the quota counts as shared with other clients after the last sign of it (a 429, or
+ * an answer reporting less than this client alone could have spent).
+ */
+const SHARED_QUOTA_MEMORY_MS = 60_000;
+
+/**
  * Paces every request of one client by what the platform says of its rate limit, so that many
  * concurrent callers (a stack's backups, in one provider process) wait in line on our side
  * instead of burning 429s and their retry budgets.
@@ -44,6 +50,15 @@ interface QueuedRequest {
  * back to `Limit`. A 429's `Retry-After` holds everyone until then, after which one request
  * goes first to learn the new state. Requests wait first come, first served, so a caller is
  * never overtaken for ever. A platform that sends no such headers is never slowed.
+ *
+ * The quota belongs to the account, not to this client: other processes with the same token
+ * (ten pipelines deploying at once) spend from it too, and only the platform's answers see
+ * all of them. Once there is a sign of that (a 429, or an answer reporting less than this
+ * client alone could have spent), the client no longer bursts what the last answer reported:
+ * it spreads it over the reset window (one request every `Reset ÷ (Remaining + 1)`), so each
+ * fresh answer, lowered by the others' spending, slows it down before the quota runs out; and
+ * at the reset it sends one probe instead of a whole `Limit`. Every client doing so shares the
+ * quota without talking to the others.
  */
 export class RateLimitGate {
   /** Until when a 429's `Retry-After` holds every request (epoch ms). */
@@ -52,14 +67,27 @@ export class RateLimitGate {
   private tokens: number | null = null;
   /** When the quota comes back (epoch ms). */
   private resetAtMs = 0;
-  /** What comes back then: the whole `Limit`, or one probe after a refusal. */
+  /** What comes back then: the whole `Limit`, or one probe after a refusal or in a shared quota. */
   private tokensAtReset = 1;
   private inFlight = 0;
+  /** Until when the quota counts as shared with other clients (epoch ms); see the class doc. */
+  private sharedUntilMs = 0;
+  /** In a shared quota, the least time between two requests (from the latest answer). */
+  private spacingMs = 0;
+  /** When the last request was admitted (epoch ms). */
+  private lastAdmittedAtMs = Number.NEGATIVE_INFINITY;
   /** Whether any answer came back yet: until then nothing is known of the limit. */
   private answered = false;
   /** Requests waiting for a place, oldest first. */
   private readonly queue: QueuedRequest[] = [];
   private cancelPump: (() => void) | undefined;
+  /** Whether requests wait for the quota at all (off only for benchmarks' baselines). */
+  private readonly pacing: boolean;
+
+  /** `pacing: false` admits every request at once (429s are then only retried, never avoided). */
+  constructor(options: { pacing?: boolean } = {}) {
+    this.pacing = options.pacing ?? true;
+  }
 
   /**
    * Records the rate-limit headers of a response (lowercase names), before {@link release}.
@@ -77,15 +105,25 @@ export class RateLimitGate {
       const resetMs = parseRateLimitResetMs(headers["ratelimit-reset"], nowMs);
       // This response's own request is still counted in flight; the others will spend from
       // what the platform just reported.
-      this.tokens = remaining - Math.max(0, this.inFlight - 1);
+      const tokens = remaining - Math.max(0, this.inFlight - 1);
+      // Alone, this client's estimate can only be too low (the quota refills, answers arrive
+      // out of order); an answer lower than it means someone else spends from the quota.
+      if (refused || (this.tokens !== null && tokens < this.tokens - 1)) {
+        this.sharedUntilMs = nowMs + SHARED_QUOTA_MEMORY_MS;
+      }
+      this.tokens = tokens;
       this.resetAtMs = nowMs + (resetMs ?? 1_000);
-      this.tokensAtReset = refused ? 1 : Math.max(1, limit ?? remaining);
+      this.spacingMs = (resetMs ?? 1_000) / (Math.max(0, tokens) + 1);
+      this.tokensAtReset = refused || this.isShared(nowMs) ? 1 : Math.max(1, limit ?? remaining);
+    } else if (refused) {
+      this.sharedUntilMs = nowMs + SHARED_QUOTA_MEMORY_MS;
     }
     this.pump();
   }
 
   /** Makes requests wait until `resumeAtMs` (epoch milliseconds); an earlier time never shortens a pause. */
   pauseUntil(resumeAtMs: number): void {
+    if (!this.pacing) return;
     this.pausedUntilMs = Math.max(this.pausedUntilMs, resumeAtMs);
     this.pump();
   }
@@ -95,6 +133,7 @@ export class RateLimitGate {
    * 429's pause, or for the quota's reset when none is left (0 when it may go now).
    */
   delayMs(nowMs: number = Date.now()): number {
+    if (!this.pacing) return 0;
     const pausedMs = this.pausedUntilMs - nowMs;
     const quotaMs =
       this.tokens !== null && this.tokens < 1 && Number.isFinite(this.resetAtMs)
@@ -115,6 +154,10 @@ export class RateLimitGate {
     timeoutError: () => Error;
     abortError: () => Error;
   }): Promise<void> {
+    if (!this.pacing) {
+      this.inFlight += 1;
+      return Promise.resolve();
+    }
     if (this.queue.length === 0 && this.admitNow(Date.now()) === 0) return Promise.resolve();
     options.onQueued?.();
     return new Promise<void>((resolve, reject) => {
@@ -153,6 +196,11 @@ export class RateLimitGate {
     this.pump();
   }
 
+  /** Whether other clients are known to spend from the same quota (see the class doc). */
+  private isShared(nowMs: number): boolean {
+    return nowMs < this.sharedUntilMs;
+  }
+
   /** Admits queued requests, oldest first, while the quota allows; else wakes up later. */
   private pump(): void {
     this.cancelPump?.();
@@ -186,9 +234,14 @@ export class RateLimitGate {
         // flight, this request goes alone to learn the quota's state.
         if (this.inFlight > 0) return 100;
       } else {
+        // In a shared quota, what remains is spread over the reset window, not burst.
+        const spacedUntilMs = this.lastAdmittedAtMs + this.spacingMs;
+        if (this.isShared(nowMs) && nowMs < spacedUntilMs)
+          return Math.max(1, spacedUntilMs - nowMs);
         this.tokens -= 1;
       }
     }
+    this.lastAdmittedAtMs = nowMs;
     this.inFlight += 1;
     return 0;
   }

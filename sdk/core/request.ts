@@ -44,7 +44,7 @@ export class Requester implements AttemptEnvironment {
     adoptedBackups: 0,
   };
   /** Paces every request of this client on the platform's rate limit. */
-  readonly rateLimitGate = new RateLimitGate();
+  readonly rateLimitGate: RateLimitGate;
   readonly baseUrl: string;
   readonly baseOrigin: string;
   readonly timeoutMs: number;
@@ -58,6 +58,7 @@ export class Requester implements AttemptEnvironment {
     this.baseOrigin = options.baseOrigin;
     this.timeoutMs = options.timeoutMs;
     this.deadlineMs = options.deadlineMs;
+    this.rateLimitGate = new RateLimitGate({ pacing: options.paceRateLimit });
     this.maxResponseBytes = options.maxResponseBytes;
     this.transport = options.transport;
     this.logger = options.logger;
