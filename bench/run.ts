@@ -25,6 +25,7 @@ export const BENCHMARK_IDS = [
   "listing",
   "engine-overhead",
   "emulator-scale",
+  "native-vs-dynamic",
 ] as const;
 type BenchmarkId = (typeof BENCHMARK_IDS)[number];
 
@@ -100,6 +101,11 @@ async function runOne(
       return (await import("./engine-overhead")).runEngineOverhead({ ...options, engineVersion });
     case "emulator-scale":
       return (await import("./emulator-scale")).runEmulatorScale(options);
+    case "native-vs-dynamic":
+      return (await import("./native-vs-dynamic")).runNativeVsDynamic({
+        ...options,
+        engineVersion,
+      });
   }
 }
 

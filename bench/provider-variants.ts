@@ -1,0 +1,162 @@
+/**
+ * The two ways the project serves `ServerBackup`, as stacks of the same TypeScript program:
+ * the dynamic provider (`import * as vps from "pulumi-vps-backups"`) and the native plugin
+ * `pulumi-resource-vps` through the generated Node SDK (sdks/nodejs, compiled once per run,
+ * found by the engine through `plugins.providers` in Pulumi.yaml). Also the start-up of each
+ * provider process on its own, as the engine starts it, to its port line on stdout.
+ */
+import { execFile, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import * as engine from "../tools/pulumi-engine/engine.cjs";
+import { type PulumiStack, createStack } from "./engine-stacks";
+
+export type ProviderKind = "native" | "dynamic";
+
+export const PROVIDER_LABELS: Record<ProviderKind, string> = {
+  native: "native plugin (pulumi-resource-vps, sdks/nodejs)",
+  dynamic: "dynamic provider (pulumi-vps-backups)",
+};
+
+/** Where the program finds `ServerBackup`: the package itself, or the SDK copied beside it. */
+const MODULE_OF: Record<ProviderKind, string> = {
+  native: "./vps-sdk",
+  dynamic: "pulumi-vps-backups",
+};
+
+/**
+ * `count` backups of `serverId` (one resource each), an optional `createTimeout`, and an output
+ * that is 42 only when every backup completed: the same text for both providers but the import.
+ */
+export function backupsProgram(kind: ProviderKind): string {
+  return `
+import * as pulumi from "@pulumi/pulumi";
+import * as vps from "${MODULE_OF[kind]}";
+const config = new pulumi.Config();
+const statuses: pulumi.Output<string>[] = [];
+for (let index = 0; index < config.requireNumber("count"); index += 1) {
+  const backup = new vps.ServerBackup("backup-" + index, {
+    serverId: config.requireNumber("serverId"),
+    description: "bench " + index,
+    createTimeout: config.get("createTimeout"),
+  });
+  statuses.push(backup.status);
+}
+export const answer = pulumi
+  .all(statuses)
+  .apply((all) => (all.every((status) => status === "completed") ? 42 : 0));
+`;
+}
+
+/** The generated Node SDK compiled once into a temporary folder (a user installs it compiled). */
+export interface CompiledSdk {
+  dir: string;
+  remove(): void;
+}
+
+export async function compileNodeSdk(): Promise<CompiledSdk> {
+  const sdk = path.join(engine.REPO_ROOT, "sdks", "nodejs");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vps-node-sdk-"));
+  const tsc = path.join(engine.REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
+  await promisify(execFile)(process.execPath, [tsc, "-p", sdk, "--outDir", dir]);
+  // The SDK reads its version from a package.json beside its compiled code.
+  fs.copyFileSync(path.join(sdk, "package.json"), path.join(dir, "package.json"));
+  return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A fresh stack of `program` for one provider: for the native plugin, with the compiled SDK
+ * beside the program and the plugin's folder in Pulumi.yaml (as tests/fixtures/native-node).
+ */
+export async function providerStack(
+  kind: ProviderKind,
+  sdk: CompiledSdk,
+  program: string,
+  config: Record<string, string>,
+  secretConfig: Record<string, string>,
+): Promise<PulumiStack> {
+  const stack = await createStack({ program, config, secretConfig });
+  if (kind === "native") {
+    fs.cpSync(sdk.dir, path.join(stack.projectDir, "vps-sdk"), { recursive: true });
+    fs.appendFileSync(
+      path.join(stack.projectDir, "Pulumi.yaml"),
+      `plugins:\n  providers:\n    - name: vps\n      path: ${path.join(engine.REPO_ROOT, "bin")}\n`,
+    );
+  }
+  return stack;
+}
+
+/** A command whose start-up is timed, and what ends the timing. */
+export interface StartupCommand {
+  label: string;
+  command: string;
+  args: string[];
+  /** "port": the first line on stdout (the engine waits for it); "exit": the process ends. */
+  until: "port" | "exit";
+}
+
+/**
+ * The provider processes as the engine starts them (the engine's address as the argument; no
+ * engine listens there, and neither process dials it before serving), and bare Node.
+ */
+export function startupCommands(engineDir: string): Record<ProviderKind | "node", StartupCommand> {
+  const engineAddress = "127.0.0.1:1";
+  return {
+    native: {
+      label: "bin/pulumi-resource-vps",
+      command: path.join(engine.REPO_ROOT, "bin", "pulumi-resource-vps"),
+      args: [engineAddress],
+      until: "port",
+    },
+    dynamic: {
+      label: "pulumi-resource-pulumi-nodejs (runs @pulumi/pulumi/cmd/dynamic-provider)",
+      command: path.join(engineDir, "pulumi-resource-pulumi-nodejs"),
+      args: [engineAddress],
+      until: "port",
+    },
+    node: { label: "node -e 0", command: "node", args: ["-e", "0"], until: "exit" },
+  };
+}
+
+/** Seconds from spawn to the port line (then the process is killed) or to the exit. */
+export function timeStartup(command: StartupCommand): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const startedAt = performance.now();
+    // From the repository, as from a project: the dynamic one resolves @pulumi/pulumi from cwd.
+    const child = spawn(command.command, command.args, {
+      cwd: engine.REPO_ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    let stdout = "";
+    let stderr = "";
+    let settled = false;
+    const finish = (error: Error | null) => {
+      if (settled) return;
+      settled = true;
+      const seconds = (performance.now() - startedAt) / 1000;
+      // The wrapper scripts exec or fork node: end the whole group they started.
+      if (child.pid !== undefined && child.exitCode === null) {
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+      if (error) reject(error);
+      else resolve(seconds);
+    };
+    child.stdout.on("data", (chunk) => {
+      stdout += String(chunk);
+      if (command.until === "port" && /^\d+\s*\n/.test(stdout)) finish(null);
+    });
+    child.stderr.on("data", (chunk) => (stderr += String(chunk)));
+    child.on("error", finish);
+    child.on("close", (code) => {
+      if (command.until === "exit" && code === 0) finish(null);
+      else finish(new Error(`${command.label} exited ${code} before its port line:\n${stderr}`));
+    });
+  });
+}
