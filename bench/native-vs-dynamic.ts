@@ -6,27 +6,16 @@
  * waiting for a backup.
  */
 import { startEmulator } from "../emulator";
-import { EMPTY_PROGRAM } from "./engine-overhead";
-import {
-  type PulumiStack,
-  benchToken,
-  createStack,
-  disposeStack,
-  engineVersion,
-  requireSuccess,
-  seedWithServers,
-  timedUp,
-} from "./engine-stacks";
+import { type PulumiStack, benchToken, engineVersion, seedWithServers } from "./engine-stacks";
 import * as engine from "../tools/pulumi-engine/engine.cjs";
 import { type InterruptFigures, type InterruptTarget, interruptedUp } from "./provider-interrupt";
 import {
   PROVIDER_LABELS,
   type ProviderKind,
-  backupsProgram,
   compileNodeSdk,
-  providerStack,
   startupCommands,
   timeStartup,
+  timedFreshUp,
 } from "./provider-variants";
 import { type BenchmarkResult, type Cell, median, round } from "./report";
 import type { StateResource } from "../tools/pulumi-engine/stack";
@@ -104,6 +93,7 @@ export async function runNativeVsDynamic(options: {
   const token = benchToken();
   // A server per stack, so no run lists the backups of an earlier one.
   const serverIds = Array.from({ length: variants.length * repetitions }, (_, i) => 60_000 + i);
+  let serverIndex = 0;
   const sdk = await compileNodeSdk();
   // timeScale 0: every backup is completed by the first poll after its create.
   const emulator = await startEmulator({
@@ -119,38 +109,21 @@ export async function runNativeVsDynamic(options: {
       for (const variant of variants) {
         const config = {
           "vps:apiUrl": emulator.url,
-          serverId: String(serverIds.shift()),
+          serverId: String(serverIds[serverIndex++]),
           count: String(variant.count),
         };
+        const kind = variant.kind;
+        const inspect = async (stack: PulumiStack) => {
+          if (kind === "empty" || variant.count !== many || state[kind]) return;
+          const exported = await stack.exportState();
+          if (exported.text.includes(token))
+            throw new Error(`${kind}: the API token appears in clear in the state`);
+          state[kind] = stateFigures(kind, exported.resources);
+        };
         const secretConfig = { "vps:apiToken": token };
-        let stack: PulumiStack | undefined;
-        try {
-          stack =
-            variant.kind === "empty"
-              ? await createStack({ program: EMPTY_PROGRAM, config, secretConfig })
-              : await providerStack(
-                  variant.kind,
-                  sdk,
-                  backupsProgram(variant.kind),
-                  config,
-                  secretConfig,
-                );
-          const parallel = variant.count > 1 ? ["--parallel", String(variant.count)] : [];
-          const up = await timedUp(stack, parallel);
-          requireSuccess(`pulumi up (${variant.key})`, up.result);
-          const outputs = await stack.outputs();
-          if (outputs.answer !== 42)
-            throw new Error(`${variant.key}: unexpected output ${JSON.stringify(outputs)}`);
-          seconds.get(variant.key)?.push(up.seconds);
-          if (variant.kind !== "empty" && variant.count === many && !state[variant.kind]) {
-            const exported = await stack.exportState();
-            if (exported.text.includes(token))
-              throw new Error(`${variant.key}: the API token appears in clear in the state`);
-            state[variant.kind] = stateFigures(variant.kind, exported.resources);
-          }
-        } finally {
-          await disposeStack(stack);
-        }
+        seconds
+          .get(variant.key)
+          ?.push(await timedFreshUp(kind, sdk, config, secretConfig, inspect));
       }
       options.log(`native-vs-dynamic: up round ${round_ + 1}/${repetitions} done`);
     }

@@ -11,7 +11,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import * as engine from "../tools/pulumi-engine/engine.cjs";
-import { type PulumiStack, createStack } from "./engine-stacks";
+import { EMPTY_PROGRAM } from "./engine-overhead";
+import {
+  type PulumiStack,
+  createStack,
+  disposeStack,
+  requireSuccess,
+  timedUp,
+} from "./engine-stacks";
 
 export type ProviderKind = "native" | "dynamic";
 
@@ -86,6 +93,37 @@ export async function providerStack(
     );
   }
   return stack;
+}
+
+/**
+ * Seconds of `pulumi up` (no preview, `--parallel count`) of a fresh stack of `count` backups
+ * over `kind`, or of the empty program; checks the program's answer, lets `inspect` read the
+ * stack, then removes it.
+ */
+export async function timedFreshUp(
+  kind: ProviderKind | "empty",
+  sdk: CompiledSdk,
+  config: Record<string, string>,
+  secretConfig: Record<string, string>,
+  inspect: (stack: PulumiStack) => Promise<void> = async () => undefined,
+): Promise<number> {
+  let stack: PulumiStack | undefined;
+  try {
+    stack =
+      kind === "empty"
+        ? await createStack({ program: EMPTY_PROGRAM, config, secretConfig })
+        : await providerStack(kind, sdk, backupsProgram(kind), config, secretConfig);
+    const count = Number(config.count ?? "0");
+    const up = await timedUp(stack, count > 1 ? ["--parallel", String(count)] : []);
+    requireSuccess(`pulumi up (${kind}, ${count} backups)`, up.result);
+    const outputs = await stack.outputs();
+    if (outputs.answer !== 42)
+      throw new Error(`${kind}: unexpected outputs ${JSON.stringify(outputs)}`);
+    await inspect(stack);
+    return up.seconds;
+  } finally {
+    await disposeStack(stack);
+  }
 }
 
 /** A command whose start-up is timed, and what ends the timing. */
