@@ -158,43 +158,84 @@ export function startupCommands(engineDir: string): Record<ProviderKind | "node"
   };
 }
 
-/** Seconds from spawn to the port line (then the process is killed) or to the exit. */
-export function timeStartup(command: StartupCommand): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const startedAt = performance.now();
-    // From the repository, as from a project: the dynamic one resolves @pulumi/pulumi from cwd.
-    const child = spawn(command.command, command.args, {
-      cwd: engine.REPO_ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
-    let stdout = "";
-    let stderr = "";
-    let settled = false;
-    const finish = (error: Error | null) => {
-      if (settled) return;
-      settled = true;
-      const seconds = (performance.now() - startedAt) / 1000;
-      // The wrapper scripts exec or fork node: end the whole group they started.
-      if (child.pid !== undefined && child.exitCode === null) {
-        try {
-          process.kill(-child.pid, "SIGKILL");
-        } catch {
-          // already gone
-        }
-      }
-      if (error) reject(error);
-      else resolve(seconds);
-    };
-    child.stdout.on("data", (chunk) => {
-      stdout += String(chunk);
-      if (command.until === "port" && /^\d+\s*\n/.test(stdout)) finish(null);
-    });
-    child.stderr.on("data", (chunk) => (stderr += String(chunk)));
-    child.on("error", finish);
-    child.on("close", (code) => {
-      if (command.until === "exit" && code === 0) finish(null);
-      else finish(new Error(`${command.label} exited ${code} before its port line:\n${stderr}`));
-    });
+/**
+ * How the engine ends a plugin when it is done with it: SIGINT to the plugin's process group,
+ * then SIGKILL if it has not exited within 5 s (sdk/go/common/resource/plugin/plugin.go).
+ */
+export const ENGINE_PLUGIN_GRACE_SECONDS = 5;
+
+export interface StartupTiming {
+  /** Spawn to the port line, or to the exit of a command timed to its exit. */
+  startSeconds: number;
+  /**
+   * With `shutdown`: SIGINT to the group (as the engine sends it) to the exit; null when the
+   * process was still running after the engine's grace and had to be killed.
+   */
+  shutdownSeconds?: number | null;
+}
+
+/** Starts `command` in its own process group (as the engine does) and times it. */
+export async function timeStartup(
+  command: StartupCommand,
+  options: { shutdown?: boolean } = {},
+): Promise<StartupTiming> {
+  const startedAt = performance.now();
+  // From the repository, as from a project: the dynamic one resolves @pulumi/pulumi from cwd.
+  const child = spawn(command.command, command.args, {
+    cwd: engine.REPO_ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
   });
+  const group = child.pid;
+  let stderr = "";
+  child.stderr.on("data", (chunk) => (stderr += String(chunk)));
+  const closed = new Promise<number | null>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", resolve);
+  });
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      if (group !== undefined) process.kill(-group, signal);
+    } catch {
+      // already gone
+    }
+  };
+  try {
+    if (command.until === "exit") {
+      const code = await closed;
+      if (code !== 0) throw new Error(`${command.label} exited ${code}:\n${stderr}`);
+      return { startSeconds: (performance.now() - startedAt) / 1000 };
+    }
+    let stdout = "";
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (chunk) => {
+        stdout += String(chunk);
+        if (/^\d+\s*\n/.test(stdout)) resolve();
+      });
+      void closed.then(
+        (code) =>
+          reject(new Error(`${command.label} exited ${code} before its port line:\n${stderr}`)),
+        reject,
+      );
+    });
+    const startSeconds = (performance.now() - startedAt) / 1000;
+    if (!options.shutdown) return { startSeconds };
+    const interruptedAt = performance.now();
+    signalGroup("SIGINT");
+    let grace: NodeJS.Timeout | undefined;
+    const exited = await Promise.race([
+      closed.then(() => true),
+      new Promise<false>((resolve) => {
+        grace = setTimeout(() => resolve(false), ENGINE_PLUGIN_GRACE_SECONDS * 1000);
+      }),
+    ]);
+    clearTimeout(grace);
+    return {
+      startSeconds,
+      shutdownSeconds: exited ? (performance.now() - interruptedAt) / 1000 : null,
+    };
+  } finally {
+    // The wrapper scripts exec or fork node: end whatever of the group is left.
+    if (child.exitCode === null && child.signalCode === null) signalGroup("SIGKILL");
+  }
 }
