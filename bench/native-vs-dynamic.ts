@@ -6,7 +6,13 @@
  * waiting for a backup.
  */
 import { startEmulator } from "../emulator";
-import { type PulumiStack, benchToken, engineVersion, seedWithServers } from "./engine-stacks";
+import {
+  type EngineBenchmarkOptions,
+  type PulumiStack,
+  benchToken,
+  engineVersion,
+  seedWithServers,
+} from "./engine-stacks";
 import * as engine from "../tools/pulumi-engine/engine.cjs";
 import { type InterruptFigures, type InterruptTarget, interruptedUp } from "./provider-interrupt";
 import {
@@ -59,11 +65,9 @@ interface UpVariant {
 }
 
 /** Runs benchmark 8. */
-export async function runNativeVsDynamic(options: {
-  quick: boolean;
-  log: (line: string) => void;
-  engineVersion: { value: string | null };
-}): Promise<BenchmarkResult> {
+export async function runNativeVsDynamic(
+  options: EngineBenchmarkOptions,
+): Promise<BenchmarkResult> {
   options.engineVersion.value ??= await engineVersion();
   const repetitions = options.quick ? 1 : 3;
   const startups = options.quick ? 3 : 10;
