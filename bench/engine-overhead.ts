@@ -17,7 +17,8 @@ import {
 } from "./engine-stacks";
 import { type BenchmarkResult, type Cell, median, round } from "./report";
 
-const EMPTY_PROGRAM = `
+/** A program with no resource: the baseline of what `pulumi up` costs by itself. */
+export const EMPTY_PROGRAM = `
 export const answer = 42;
 `;
 

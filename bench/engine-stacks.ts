@@ -18,6 +18,14 @@ export { PulumiStack, type PulumiResult };
  */
 export const NO_COALESCING_PRELOAD = path.join(__dirname, "no-poll-coalescing.cjs");
 
+/** What run.ts passes to a benchmark that drives the engine. */
+export interface EngineBenchmarkOptions {
+  quick: boolean;
+  log: (line: string) => void;
+  /** Filled once per run by the first benchmark that needs it. */
+  engineVersion: { value: string | null };
+}
+
 /** A random API token for a benchmark's emulator account. */
 export function benchToken(): string {
   return `bench-${randomBytes(8).toString("hex")}`;

@@ -26,6 +26,7 @@ export const BENCHMARK_IDS = [
   "engine-overhead",
   "emulator-scale",
   "pipelines",
+  "native-vs-dynamic",
 ] as const;
 type BenchmarkId = (typeof BENCHMARK_IDS)[number];
 
@@ -103,6 +104,11 @@ async function runOne(
       return (await import("./emulator-scale")).runEmulatorScale(options);
     case "pipelines":
       return (await import("./pipelines")).runPipelines({ ...options, engineVersion });
+    case "native-vs-dynamic":
+      return (await import("./native-vs-dynamic")).runNativeVsDynamic({
+        ...options,
+        engineVersion,
+      });
   }
 }
 
