@@ -113,7 +113,7 @@ function buildProgram(streams: Streams, onAction: (command: Command, action: Act
   program
     .command("recover")
     .description(
-      "after a killed pulumi up: find the backups its pending creates made, show the plan, and with --yes delete those orphans, clear the pending operations and unlock the stack",
+      "after a killed pulumi up: find the backups its pending creates made, show the plan, and with --yes delete those orphans, clear the pending operations and unlock the stack (on a file backend, first remove the metadata files a kill during a save left empty)",
     )
     .option("--stack <name>", "the stack (default: the selected one)")
     .option("--cwd <dir>", "the Pulumi project folder", ".")

@@ -20,13 +20,18 @@ import {
   withoutDroppedOperations,
 } from "./plan";
 import {
-  type PulumiTarget,
   type StackLock,
-  exportStack,
+  type StackNames,
+  findBrokenSidecars,
   findStackLocks,
+  lockHolderAlive,
+} from "./file-backend";
+import {
+  type PulumiTarget,
+  exportStack,
+  fileBackendFolder,
   importStack,
   lastUpdateBoundary,
-  lockHolderAlive,
   mustRunPulumi,
   namesFromState,
   runPulumi,
@@ -44,6 +49,12 @@ export interface RecoverFlags {
 /** What `recover -o json` prints. */
 export interface RecoveryReport extends RecoveryPlan {
   stack: string | null;
+  /**
+   * Metadata files of a file backend that a kill during a state save left empty or cut short,
+   * so that pulumi could not read the stack; removed with `--yes`.
+   */
+  brokenMetadata: string[];
+  brokenMetadataRemoved: boolean;
   /** The lock the killed run left: null when none was found (or the backend hides it). */
   lock: { pid: number | null; hostname: string | null; takenAt: string | null } | null;
   /** When the killed run began, as used for the match, and where that came from. */
@@ -83,9 +94,44 @@ export async function recoverCommand(
   const steps: string[] = [];
   const say = (message: string) => note(context.output, message);
 
+  const folder = await fileBackendFolder(target);
+  const projectNames = folder ? await namesFromProject(target, cwd) : undefined;
+  const fileBackend = folder && projectNames ? { folder, names: projectNames } : undefined;
+  const brokenMetadata = fileBackend
+    ? findBrokenSidecars(fileBackend.folder, fileBackend.names)
+    : [];
+  if (fileBackend && brokenMetadata.length > 0) {
+    say(
+      `A run killed while saving the stack left ${brokenMetadata.length} metadata file(s) of the file backend empty or cut short, and pulumi fails on them with "EOF": ${brokenMetadata.join(", ")}. ` +
+        "They hold only a content type and a checksum pulumi does not check; the files beside them are their last complete saves.",
+    );
+    if (!flags.yes && !context.interactive) {
+      say("This was the plan only: run again with --yes to remove them and recover the stack.");
+      const empty = planRecovery({ deployment: {} }, new Map(), undefined);
+      return finish(context, unreadReport(empty, projectNames, brokenMetadata), 0);
+    }
+    await confirm({
+      yes: Boolean(flags.yes),
+      interactive: context.interactive,
+      stdin,
+      stderr: context.output.stderr,
+      action: "",
+      what: "remove the broken metadata files",
+    });
+    // A live run rewrites these files as it saves: only a dead run's are broken for good.
+    refuseWhileRunning(findStackLocks(fileBackend.folder, fileBackend.names));
+    for (const file of brokenMetadata) {
+      fs.rmSync(file, { force: true });
+      steps.push(`remove ${file}`);
+    }
+    say(
+      `Removed ${brokenMetadata.length} broken metadata file(s): pulumi can read the stack again.`,
+    );
+  }
+
   let state = await exportStack(target);
-  const names = namesFromState(state) ?? (await namesFromProject(target, cwd));
-  const locks = names ? await findStackLocks(target, names.project, names.stack) : undefined;
+  const names = namesFromState(state) ?? projectNames ?? (await namesFromProject(target, cwd));
+  const locks = folder && names ? findStackLocks(folder, names) : undefined;
   const lock: StackLock | undefined = locks?.[0];
   const history = await lastUpdateBoundary(target);
 
@@ -110,6 +156,8 @@ export async function recoverCommand(
   const report: RecoveryReport = {
     ...plan,
     stack: names?.stack ?? flags.stack ?? null,
+    brokenMetadata,
+    brokenMetadataRemoved: brokenMetadata.length > 0,
     lock: lock
       ? {
           pid: lock.pid,
@@ -138,12 +186,7 @@ export async function recoverCommand(
     say("This was the plan only: run again with --yes to carry it out.");
     return finish(context, report, 0);
   }
-  const alive = (locks ?? []).find(lockHolderAlive);
-  if (alive) {
-    throw new Error(
-      `the stack is locked by pulumi (pid ${alive.pid}) on this host, which is still running: wait for it to end or stop it, then run recover again`,
-    );
-  }
+  refuseWhileRunning(locks ?? []);
   if (plan.ambiguous.length > 0 && !flags.deleteAmbiguous) {
     throw new Error(
       `backups ${plan.ambiguous.join(", ")} may have been made by the killed run, but that is not certain: ` +
@@ -234,11 +277,47 @@ function finish(context: CommandContext, report: RecoveryReport, code: number): 
   return code;
 }
 
-/** Project and stack names when the state has no resource yet. */
+/** Throws when a lock's process still runs on this host: the run is not dead. */
+function refuseWhileRunning(locks: StackLock[]): void {
+  const alive = locks.find(lockHolderAlive);
+  if (alive) {
+    throw new Error(
+      `the stack is locked by pulumi (pid ${alive.pid}) on this host, which is still running: wait for it to end or stop it, then run recover again`,
+    );
+  }
+}
+
+/** The report of a plan-only run that stopped at an unreadable stack. */
+function unreadReport(
+  plan: RecoveryPlan,
+  names: StackNames | undefined,
+  brokenMetadata: string[],
+): RecoveryReport {
+  return {
+    ...plan,
+    stack: names?.stack ?? null,
+    brokenMetadata,
+    brokenMetadataRemoved: false,
+    lock: null,
+    windowStart: null,
+    windowSource: null,
+    applied: false,
+    deleted: [],
+    lockRemoved: false,
+    pendingOperationsCleared: 0,
+    refreshed: false,
+    steps: [],
+  };
+}
+
+/**
+ * Project and stack names from the project's folder (`Pulumi.yaml`, and `--stack` or the
+ * selected stack): before the state is read, or when it has no resource yet.
+ */
 async function namesFromProject(
   target: PulumiTarget,
   cwd: string,
-): Promise<{ project: string; stack: string } | undefined> {
+): Promise<StackNames | undefined> {
   let project: string | undefined;
   for (const file of ["Pulumi.yaml", "Pulumi.yml"]) {
     const full = path.join(cwd, file);

@@ -81,6 +81,8 @@ export interface OtherPendingOperation {
 }
 
 export interface RecoveryPlan {
+  /** The ServerBackups' ids the state records, as the recovery read it. */
+  recorded: number[];
   pendingCreates: PlannedCreate[];
   /** Pending operations the recovery leaves alone: creates of other resource types. */
   kept: OtherPendingOperation[];
@@ -235,6 +237,7 @@ export function planRecovery(
 
   const unique = (ids: number[]) => [...new Set(ids)].sort((a, b) => a - b);
   return {
+    recorded: [...recorded].sort((a, b) => a - b),
     pendingCreates: planned,
     kept: others.filter((other) => other.create).map(({ create: _c, ...rest }) => rest),
     dropped: [

@@ -1,7 +1,6 @@
 /**
  * The `pulumi` on PATH, run for the recovery: export and import the stack's state, read its
- * history, and find the lock a killed run left behind (file backends keep it as a JSON file
- * naming the process, its host and when it started).
+ * history, and find where a file backend keeps its files (file-backend.ts reads them).
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -21,16 +20,6 @@ export interface PulumiTarget {
   cwd?: string;
   stack?: string;
   env?: NodeJS.ProcessEnv;
-}
-
-/** The lock of a file backend: who holds it and since when. */
-export interface StackLock {
-  file: string;
-  pid: number | null;
-  hostname: string | null;
-  username: string | null;
-  /** When the run that holds it took it (ms since epoch), or null. */
-  timestampMs: number | null;
 }
 
 export class PulumiCommandError extends Error {
@@ -110,66 +99,16 @@ async function backendUrl(target: PulumiTarget): Promise<string | undefined> {
   }
 }
 
-/** The folder of a `file://` backend URL (`file://~` is the home folder). */
-function backendFolder(url: string): string | undefined {
-  if (!url.startsWith("file://")) return undefined;
+/**
+ * The folder of the stack's backend when it is a file backend (`file://~` is the home
+ * folder), or undefined for any other backend, whose files are not readable here.
+ */
+export async function fileBackendFolder(target: PulumiTarget): Promise<string | undefined> {
+  const url = await backendUrl(target);
+  if (!url?.startsWith("file://")) return undefined;
   const rest = url.slice("file://".length).split("?")[0] ?? "";
   if (rest === "~" || rest.startsWith("~/")) return path.join(os.homedir(), rest.slice(1));
   return fileURLToPath(`file://${rest}`);
-}
-
-/**
- * The locks a file backend holds on the stack (`<backend>/.pulumi/locks/[organization/<project>/]<stack>/*.json`),
- * or undefined when the backend is not a file backend (its locks are not readable here).
- */
-export async function findStackLocks(
-  target: PulumiTarget,
-  project: string,
-  stack: string,
-): Promise<StackLock[] | undefined> {
-  const url = await backendUrl(target);
-  const folder = url ? backendFolder(url) : undefined;
-  if (!folder) return undefined;
-  const shortStack = stack.split("/").pop() ?? stack;
-  const candidates = [
-    path.join(folder, ".pulumi", "locks", "organization", project, shortStack),
-    path.join(folder, ".pulumi", "locks", shortStack),
-  ];
-  const locks: StackLock[] = [];
-  for (const dir of candidates) {
-    if (!fs.existsSync(dir)) continue;
-    for (const entry of fs.readdirSync(dir)) {
-      if (!entry.endsWith(".json")) continue;
-      const file = path.join(dir, entry);
-      let content: Record<string, unknown> = {};
-      try {
-        content = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
-      } catch {
-        // An unreadable lock still locks the stack.
-      }
-      const timestampMs =
-        typeof content.timestamp === "string" ? Date.parse(content.timestamp) : NaN;
-      locks.push({
-        file,
-        pid: typeof content.pid === "number" ? content.pid : null,
-        hostname: typeof content.hostname === "string" ? content.hostname : null,
-        username: typeof content.username === "string" ? content.username : null,
-        timestampMs: Number.isFinite(timestampMs) ? timestampMs : null,
-      });
-    }
-  }
-  return locks;
-}
-
-/** Whether the process holding a lock still runs (known only on the same host). */
-export function lockHolderAlive(lock: StackLock): boolean {
-  if (lock.pid === null || lock.hostname !== os.hostname()) return false;
-  try {
-    process.kill(lock.pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /**

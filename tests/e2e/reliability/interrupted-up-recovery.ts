@@ -20,12 +20,14 @@ export function serverBackupIds(resources: StateResource[]): number[] {
 }
 
 /**
- * Runs `vps-backups recover --yes -o json` on the stack with the stack's own Pulumi
- * environment and the API's credentials; throws with its output when it does not exit 0.
+ * Runs `vps-backups recover --yes -o json` (without `--yes` when `plan` is set) on the stack
+ * with the stack's own Pulumi environment and the API's credentials; throws with its output
+ * when it does not exit 0.
  */
 export async function runRecover(
   stack: PulumiStack,
   api: { url: string; token: string },
+  options: { plan?: boolean } = {},
 ): Promise<{ report: RecoveryReport; stderr: string }> {
   const env = engine.pulumiEnv({
     engineDir: engine.ensurePulumi(),
@@ -33,7 +35,16 @@ export async function runRecover(
     extra: { VPS_API_URL: api.url, VPS_API_TOKEN: api.token },
   });
   const result = await runCli(
-    ["recover", "--cwd", stack.projectDir, "--stack", stack.stackName, "--yes", "-o", "json"],
+    [
+      "recover",
+      "--cwd",
+      stack.projectDir,
+      "--stack",
+      stack.stackName,
+      ...(options.plan ? [] : ["--yes"]),
+      "-o",
+      "json",
+    ],
     { env, budgetMs: 300_000 },
   );
   if (result.code !== 0) {
